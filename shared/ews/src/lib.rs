@@ -1,0 +1,1 @@
+//! EWS client.
