@@ -1,0 +1,160 @@
+//! Persistent state of a binding: sync positions, mappings, pending intents and run status.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{AgendaCursor, MailboxSyncState};
+use crate::appointment::ContentHash;
+use crate::identity::{
+    AgendaVersion, BindingId, ChangeKey, ExchangeItemId, ExchangeUid, OfficeHeartId, TenantId,
+    UserId,
+};
+use crate::report::RunStatus;
+
+/// Which binding of which user a store call is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BindingScope {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The user (run status is kept per user).
+    pub user: UserId,
+    /// The binding (sync state, mappings and intents are kept per binding).
+    pub binding: BindingId,
+}
+
+/// The version of a binding's state record; every write is conditional on it. 0: never written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct StateVersion(pub u64);
+
+/// One linked pair and what was last synced between them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// The OfficeHeart appointment (the mapping's key).
+    pub officeheart_id: OfficeHeartId,
+    /// Its version when last synced.
+    pub officeheart_version: AgendaVersion,
+    /// The Exchange item's current ItemId.
+    pub exchange_item_id: ExchangeItemId,
+    /// The Exchange item's UID.
+    pub exchange_uid: ExchangeUid,
+    /// Its ChangeKey when last synced; `None` when the version is not known (a create whose
+    /// outcome was recovered by tag), so that its content decides whether it changed.
+    pub exchange_change_key: Option<ChangeKey>,
+    /// The hash of the content both sides held when last synced.
+    pub content_hash: ContentHash,
+}
+
+/// A record written before an Exchange create, so that a lost outcome is found, not repeated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingIntent {
+    /// The OfficeHeart appointment being copied (the tag is `tenant:officeheart_id`).
+    pub officeheart_id: OfficeHeartId,
+    /// Its version being copied.
+    pub officeheart_version: AgendaVersion,
+    /// The hash of the content being written.
+    pub content_hash: ContentHash,
+    /// When the intent was written; a run treats a younger intent as another run at work.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Everything a run reads about its binding, in one read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BindingState {
+    /// The version every write is conditional on.
+    pub version: StateVersion,
+    /// Where to read Exchange changes from; `None` before the first complete run.
+    pub mailbox_sync_state: Option<MailboxSyncState>,
+    /// Where to read OfficeHeart changes from; `None` before the first complete run.
+    pub agenda_cursor: Option<AgendaCursor>,
+    /// How many mappings the binding has (for the guards).
+    pub mapping_count: u64,
+    /// Exchange creates whose outcome is not yet recorded.
+    pub intents: Vec<PendingIntent>,
+    /// The last run status written.
+    pub status: Option<RunStatus>,
+}
+
+/// Mappings to look up by either side's ids, in one request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MappingQuery {
+    /// By OfficeHeart id.
+    pub officeheart_ids: Vec<OfficeHeartId>,
+    /// By current Exchange ItemId.
+    pub exchange_item_ids: Vec<ExchangeItemId>,
+    /// By Exchange UID.
+    pub exchange_uids: Vec<ExchangeUid>,
+}
+
+impl MappingQuery {
+    /// Whether there is nothing to look up.
+    pub fn is_empty(&self) -> bool {
+        self.officeheart_ids.is_empty()
+            && self.exchange_item_ids.is_empty()
+            && self.exchange_uids.is_empty()
+    }
+}
+
+/// One conditional write. Applied atomically; an adapter that cannot do so must apply it in
+/// this order: mapping removals, mapping upserts, intents, sync positions, status — mappings
+/// before positions is what keeps a half-applied commit safe (the changes are read again and
+/// recognised as already synced).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Commit {
+    /// Mappings to remove, by OfficeHeart id.
+    pub mapping_removals: Vec<OfficeHeartId>,
+    /// Mappings to insert or replace (keyed by OfficeHeart id).
+    pub mapping_upserts: Vec<Mapping>,
+    /// Intents to add (replacing any for the same OfficeHeart id).
+    pub intents_added: Vec<PendingIntent>,
+    /// Intents to remove, by OfficeHeart id.
+    pub intents_removed: Vec<OfficeHeartId>,
+    /// A new Exchange sync position, when it advances.
+    pub mailbox_sync_state: Option<MailboxSyncState>,
+    /// A new OfficeHeart cursor, when it advances.
+    pub agenda_cursor: Option<AgendaCursor>,
+    /// A new run status.
+    pub status: Option<RunStatus>,
+}
+
+/// A failure of the store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The state changed since it was read: another run wrote first. Nothing was written.
+    #[error("the binding state changed since it was read")]
+    Conflict,
+    /// The store could not be reached or did not answer.
+    #[error("the store could not be reached or did not answer: {0}")]
+    Unavailable(String),
+    /// A stored record could not be understood.
+    #[error("a stored record could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether trying again later can succeed without anyone changing anything.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::Conflict)
+    }
+}
+
+/// The binding store.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The binding's state (default state, version 0, when never written).
+    async fn load(&self, scope: &BindingScope) -> Result<BindingState, StoreError>;
+
+    /// The mappings matching any id of the query.
+    async fn find_mappings(
+        &self,
+        scope: &BindingScope,
+        query: &MappingQuery,
+    ) -> Result<Vec<Mapping>, StoreError>;
+
+    /// Applies `commit` if the state is still at `expected`; answers the new version.
+    async fn commit(
+        &self,
+        scope: &BindingScope,
+        expected: StateVersion,
+        commit: &Commit,
+    ) -> Result<StateVersion, StoreError>;
+}

@@ -1,0 +1,429 @@
+//! A fake Exchange calendar: ChangeKeys change on every write, the sync state is a position in
+//! a change log, tags can be searched, writes are conditional on the ChangeKey.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::clock::FakeClock;
+use super::faults::{Faults, RequestCounter, lock};
+use crate::appointment::Appointment;
+use crate::identity::{ChangeKey, ExchangeItemId, ExchangeItemKey, ExchangeUid, OhsyncTag};
+use crate::ports::{
+    Clock, Continuation, CreateOutcome, DeleteOutcome, ExchangeItem, ExchangeUpdate, ItemReadError,
+    ItemSummary, ListingToken, Mailbox, MailboxChange, MailboxChangePage, MailboxError,
+    MailboxListingPage, MailboxSyncState, NewExchangeItem, UpdateOutcome,
+};
+use crate::window::WindowBounds;
+
+#[derive(Debug, Clone)]
+struct StoredItem {
+    uid: ExchangeUid,
+    change_key: ChangeKey,
+    tag: Option<OhsyncTag>,
+    appointment: Appointment,
+    last_modified: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+struct MailboxState {
+    items: BTreeMap<ExchangeItemId, StoredItem>,
+    /// Every ItemId ever written, in write order: the sync state is a position in it.
+    log: Vec<ExchangeItemId>,
+    /// Tags of items that existed once (for tests that trace lineage after deletions).
+    graveyard: Vec<(ExchangeUid, Option<OhsyncTag>)>,
+    next_id: u64,
+    page_size: usize,
+    invalid_sync_state: bool,
+    edits_before_next_write: Vec<(ExchangeItemId, Appointment)>,
+}
+
+/// A fake calendar folder.
+#[derive(Debug)]
+pub struct FakeMailbox {
+    state: Mutex<MailboxState>,
+    clock: Arc<FakeClock>,
+    faults: Arc<Faults>,
+    /// Requests per operation.
+    pub requests: RequestCounter,
+}
+
+const SYNC_PREFIX: &str = "fake-sync:";
+
+fn crashed() -> MailboxError {
+    MailboxError::Unavailable("injected crash: connection lost".into())
+}
+
+impl FakeMailbox {
+    /// An empty calendar.
+    pub fn new(clock: Arc<FakeClock>, faults: Arc<Faults>) -> Self {
+        Self {
+            state: Mutex::new(MailboxState {
+                items: BTreeMap::new(),
+                log: Vec::new(),
+                graveyard: Vec::new(),
+                next_id: 1,
+                page_size: 512,
+                invalid_sync_state: false,
+                edits_before_next_write: Vec::new(),
+            }),
+            clock,
+            faults,
+            requests: RequestCounter::default(),
+        }
+    }
+
+    /// Sets how many log entries or items one page holds.
+    pub fn set_page_size(&self, size: usize) {
+        lock(&self.state).page_size = size.max(1);
+    }
+
+    /// The next `changes` call answers `InvalidSyncState`.
+    pub fn invalidate_sync_state(&self) {
+        lock(&self.state).invalid_sync_state = true;
+    }
+
+    /// A user edits `id` just before the engine's next update or delete reaches the server.
+    pub fn edit_before_next_write(&self, id: &ExchangeItemId, appointment: Appointment) {
+        lock(&self.state)
+            .edits_before_next_write
+            .push((id.clone(), appointment));
+    }
+
+    /// A user creates an item (in Outlook).
+    pub fn user_create(&self, appointment: Appointment) -> ExchangeItemKey {
+        let now = self.clock.now();
+        let mut state = lock(&self.state);
+        state.insert(None, appointment, now)
+    }
+
+    /// A user edits an item; false when it does not exist.
+    pub fn user_update(&self, id: &ExchangeItemId, appointment: Appointment) -> bool {
+        let now = self.clock.now();
+        lock(&self.state).rewrite(id, appointment, now)
+    }
+
+    /// A user deletes an item; false when it does not exist.
+    pub fn user_delete(&self, id: &ExchangeItemId) -> bool {
+        lock(&self.state).remove(id)
+    }
+
+    /// A user moves an item out of the folder and back: a new ItemId, the same UID and tag.
+    pub fn user_move(&self, id: &ExchangeItemId) -> Option<ExchangeItemId> {
+        let now = self.clock.now();
+        let mut state = lock(&self.state);
+        let item = state.items.remove(id)?;
+        state.log.push(id.clone());
+        let new_id = ExchangeItemId::generated(format!("AAMkItem{}", state.next_id));
+        state.next_id += 1;
+        let change_key = state.fresh_change_key();
+        state.items.insert(
+            new_id.clone(),
+            StoredItem {
+                change_key,
+                last_modified: now,
+                ..item
+            },
+        );
+        state.log.push(new_id.clone());
+        Some(new_id)
+    }
+
+    /// Every item in the folder.
+    pub fn items(&self) -> Vec<ExchangeItem> {
+        let state = lock(&self.state);
+        state
+            .items
+            .iter()
+            .map(|(id, item)| item.to_item(id))
+            .collect()
+    }
+
+    /// UID and tag of every item that ever existed, deleted ones included.
+    pub fn all_identities(&self) -> Vec<(ExchangeUid, Option<OhsyncTag>)> {
+        let state = lock(&self.state);
+        let mut all = state.graveyard.clone();
+        all.extend(
+            state
+                .items
+                .values()
+                .map(|item| (item.uid.clone(), item.tag.clone())),
+        );
+        all
+    }
+
+    async fn enter(&self, operation: &'static str) -> Result<(), MailboxError> {
+        self.faults.checkpoint().await;
+        self.requests.hit(operation);
+        self.faults.alive().map_err(|_| crashed())
+    }
+}
+
+impl StoredItem {
+    fn to_item(&self, id: &ExchangeItemId) -> ExchangeItem {
+        ExchangeItem {
+            key: ExchangeItemKey {
+                item_id: id.clone(),
+                change_key: self.change_key.clone(),
+                uid: self.uid.clone(),
+            },
+            tag: self.tag.clone(),
+            last_modified: self.last_modified,
+            appointment: self.appointment.clone(),
+        }
+    }
+}
+
+impl MailboxState {
+    fn fresh_change_key(&mut self) -> ChangeKey {
+        let key = ChangeKey::generated(format!("CK{}", self.next_id));
+        self.next_id += 1;
+        key
+    }
+
+    fn insert(
+        &mut self,
+        tag: Option<OhsyncTag>,
+        appointment: Appointment,
+        now: DateTime<Utc>,
+    ) -> ExchangeItemKey {
+        let number = self.next_id;
+        self.next_id += 1;
+        let id = ExchangeItemId::generated(format!("AAMkItem{number}"));
+        let uid = ExchangeUid::generated(format!("040000008200E00074C5B7101A82E008{number:08X}"));
+        let change_key = self.fresh_change_key();
+        self.items.insert(
+            id.clone(),
+            StoredItem {
+                uid: uid.clone(),
+                change_key: change_key.clone(),
+                tag,
+                appointment,
+                last_modified: now,
+            },
+        );
+        self.log.push(id.clone());
+        ExchangeItemKey {
+            item_id: id,
+            change_key,
+            uid,
+        }
+    }
+
+    fn rewrite(
+        &mut self,
+        id: &ExchangeItemId,
+        appointment: Appointment,
+        now: DateTime<Utc>,
+    ) -> bool {
+        if !self.items.contains_key(id) {
+            return false;
+        }
+        let change_key = self.fresh_change_key();
+        if let Some(item) = self.items.get_mut(id) {
+            item.appointment = appointment;
+            item.change_key = change_key;
+            item.last_modified = now;
+        }
+        self.log.push(id.clone());
+        true
+    }
+
+    fn remove(&mut self, id: &ExchangeItemId) -> bool {
+        match self.items.remove(id) {
+            Some(item) => {
+                self.graveyard.push((item.uid, item.tag));
+                self.log.push(id.clone());
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn apply_user_edits(&mut self, now: DateTime<Utc>) {
+        for (id, appointment) in std::mem::take(&mut self.edits_before_next_write) {
+            self.rewrite(&id, appointment, now);
+        }
+    }
+
+    fn current_key(&self, id: &ExchangeItemId) -> Option<&ChangeKey> {
+        self.items.get(id).map(|item| &item.change_key)
+    }
+}
+
+fn parse_position(raw: &str) -> Option<usize> {
+    raw.strip_prefix(SYNC_PREFIX)?.parse().ok()
+}
+
+#[async_trait]
+impl Mailbox for FakeMailbox {
+    async fn changes(&self, since: &MailboxSyncState) -> Result<MailboxChangePage, MailboxError> {
+        self.enter("changes").await?;
+        let mut state = lock(&self.state);
+        if std::mem::take(&mut state.invalid_sync_state) {
+            return Err(MailboxError::InvalidSyncState);
+        }
+        let start = parse_position(&since.0)
+            .filter(|position| *position <= state.log.len())
+            .ok_or(MailboxError::InvalidSyncState)?;
+        let end = (start + state.page_size).min(state.log.len());
+        let mut seen = BTreeSet::new();
+        let changes = state.log[start..end]
+            .iter()
+            .filter(|id| seen.insert((*id).clone()))
+            .map(|id| match state.items.get(id) {
+                Some(item) => MailboxChange::Upserted(item.to_item(id).summary()),
+                None => MailboxChange::Deleted(id.clone()),
+            })
+            .collect();
+        Ok(MailboxChangePage {
+            changes,
+            sync_state: MailboxSyncState(format!("{SYNC_PREFIX}{end}")),
+            more: end < state.log.len(),
+        })
+    }
+
+    async fn list_window(
+        &self,
+        window: &WindowBounds,
+        page: Option<&ListingToken>,
+    ) -> Result<MailboxListingPage, MailboxError> {
+        self.enter("list_window").await?;
+        let state = lock(&self.state);
+        // The token carries the log position taken when the listing began, and the offset.
+        let (position, offset) = match page {
+            Some(token) => token
+                .0
+                .split_once('@')
+                .and_then(|(position, offset)| Some((position.parse().ok()?, offset.parse().ok()?)))
+                .ok_or_else(|| MailboxError::Rejected {
+                    code: "ErrorInvalidPaging".into(),
+                    message: token.0.clone(),
+                })?,
+            None => (state.log.len(), 0usize),
+        };
+        let inside: Vec<ItemSummary> = state
+            .items
+            .iter()
+            .map(|(id, item)| item.to_item(id).summary())
+            .filter(|summary| window.overlaps(summary.start, summary.end))
+            .collect();
+        let end = (offset + state.page_size).min(inside.len());
+        let items = inside.get(offset..end).unwrap_or_default().to_vec();
+        let continuation = if end < inside.len() {
+            Continuation::NextPage(ListingToken(format!("{position}@{end}")))
+        } else {
+            Continuation::Done(MailboxSyncState(format!("{SYNC_PREFIX}{position}")))
+        };
+        Ok(MailboxListingPage {
+            items,
+            continuation,
+        })
+    }
+
+    async fn get_items(
+        &self,
+        ids: &[ExchangeItemId],
+    ) -> Result<Vec<Result<ExchangeItem, ItemReadError>>, MailboxError> {
+        self.enter("get_items").await?;
+        let state = lock(&self.state);
+        Ok(ids
+            .iter()
+            .map(|id| {
+                state
+                    .items
+                    .get(id)
+                    .map(|item| item.to_item(id))
+                    .ok_or(ItemReadError::NotFound)
+            })
+            .collect())
+    }
+
+    async fn find_by_tags(&self, tags: &[OhsyncTag]) -> Result<Vec<ItemSummary>, MailboxError> {
+        self.enter("find_by_tags").await?;
+        let state = lock(&self.state);
+        Ok(state
+            .items
+            .iter()
+            .filter(|(_, item)| item.tag.as_ref().is_some_and(|tag| tags.contains(tag)))
+            .map(|(id, item)| item.to_item(id).summary())
+            .collect())
+    }
+
+    async fn create_items(
+        &self,
+        items: &[NewExchangeItem],
+    ) -> Result<Vec<CreateOutcome>, MailboxError> {
+        self.enter("create_items").await?;
+        let now = self.clock.now();
+        let mut outcomes = Vec::new();
+        for item in items {
+            let key =
+                lock(&self.state).insert(Some(item.tag.clone()), item.appointment.clone(), now);
+            self.faults.effect().map_err(|_| crashed())?;
+            outcomes.push(CreateOutcome::Created(key));
+        }
+        Ok(outcomes)
+    }
+
+    async fn update_items(
+        &self,
+        updates: &[ExchangeUpdate],
+    ) -> Result<Vec<UpdateOutcome>, MailboxError> {
+        self.enter("update_items").await?;
+        let now = self.clock.now();
+        lock(&self.state).apply_user_edits(now);
+        let mut outcomes = Vec::new();
+        for update in updates {
+            let outcome = {
+                let mut state = lock(&self.state);
+                match state.current_key(&update.key.item_id) {
+                    None => UpdateOutcome::NotFound,
+                    Some(current) if current != &update.key.change_key => UpdateOutcome::Conflict,
+                    Some(_) => {
+                        state.rewrite(&update.key.item_id, update.appointment.clone(), now);
+                        let Some(item) = state.items.get(&update.key.item_id) else {
+                            return Err(crashed());
+                        };
+                        UpdateOutcome::Updated(item.to_item(&update.key.item_id).key)
+                    }
+                }
+            };
+            if matches!(outcome, UpdateOutcome::Updated(_)) {
+                self.faults.effect().map_err(|_| crashed())?;
+            }
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    async fn delete_items(
+        &self,
+        keys: &[ExchangeItemKey],
+    ) -> Result<Vec<DeleteOutcome>, MailboxError> {
+        self.enter("delete_items").await?;
+        let now = self.clock.now();
+        lock(&self.state).apply_user_edits(now);
+        let mut outcomes = Vec::new();
+        for key in keys {
+            let outcome = {
+                let mut state = lock(&self.state);
+                match state.current_key(&key.item_id) {
+                    None => DeleteOutcome::NotFound,
+                    Some(current) if current != &key.change_key => DeleteOutcome::Conflict,
+                    Some(_) => {
+                        state.remove(&key.item_id);
+                        DeleteOutcome::Deleted
+                    }
+                }
+            };
+            if outcome == DeleteOutcome::Deleted {
+                self.faults.effect().map_err(|_| crashed())?;
+            }
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+}

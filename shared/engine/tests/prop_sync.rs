@@ -1,0 +1,247 @@
+//! Property test: random user operations on both sides, interleaved with sync runs that may
+//! crash after any side effect (and are then retried) and with pairs of racing runs. After a
+//! final clean run: no duplicates, nothing lost, both sides equal within the window; and one
+//! more run writes nothing to either calendar (echoes are recognised).
+//!
+//! `PROPTEST_CASES` sets the number of cases (default 1,000).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::TimeDelta;
+use ohsync_engine::appointment::{Schedule, Text};
+use ohsync_engine::reconcile::ConflictPolicy;
+use ohsync_engine::report::RunOutcome;
+use ohsync_engine::testkit::{TestWorld, appointment};
+use proptest::prelude::*;
+
+use common::{Identity, UserLog, all_day, check_invariants, timed, world};
+
+const SUBJECTS: [&str; 3] = ["Overleg", "Lunch", "Klant"];
+
+/// When an appointment is: a day offset from the start (a few lie outside the window).
+#[derive(Debug, Clone, Copy)]
+struct When {
+    day: i64,
+    hour: i64,
+    all_day: bool,
+}
+
+impl When {
+    fn schedule(self) -> Schedule {
+        if self.all_day {
+            all_day(self.day)
+        } else {
+            timed(self.day, self.hour, 60)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Edit {
+    Rename(usize),
+    Reschedule(When),
+    Relocate(usize),
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    CreateInOfficeHeart { subject: usize, when: When },
+    CreateInExchange { subject: usize, when: When },
+    EditInOfficeHeart { pick: usize, edit: Edit },
+    EditInExchange { pick: usize, edit: Edit },
+    DeleteInOfficeHeart { pick: usize },
+    DeleteInExchange { pick: usize },
+    MoveInExchange { pick: usize },
+    Sync { crash_after: Option<u64> },
+    RacingSyncs { seed: u64 },
+}
+
+fn when() -> impl Strategy<Value = When> {
+    let day = prop_oneof![
+        6 => -20i64..300,
+        1 => Just(-60i64),
+        1 => Just(400i64),
+    ];
+    (day, 8i64..11, prop::bool::weighted(0.2)).prop_map(|(day, hour, all_day)| When {
+        day,
+        hour,
+        all_day,
+    })
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..SUBJECTS.len()).prop_map(Edit::Rename),
+        when().prop_map(Edit::Reschedule),
+        (0usize..3).prop_map(Edit::Relocate),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..SUBJECTS.len(), when()).prop_map(|(subject, when)| Op::CreateInOfficeHeart { subject, when }),
+        3 => (0..SUBJECTS.len(), when()).prop_map(|(subject, when)| Op::CreateInExchange { subject, when }),
+        2 => (any::<usize>(), edit()).prop_map(|(pick, edit)| Op::EditInOfficeHeart { pick, edit }),
+        2 => (any::<usize>(), edit()).prop_map(|(pick, edit)| Op::EditInExchange { pick, edit }),
+        1 => any::<usize>().prop_map(|pick| Op::DeleteInOfficeHeart { pick }),
+        1 => any::<usize>().prop_map(|pick| Op::DeleteInExchange { pick }),
+        1 => any::<usize>().prop_map(|pick| Op::MoveInExchange { pick }),
+        3 => prop::option::weighted(0.5, 1u64..12).prop_map(|crash_after| Op::Sync { crash_after }),
+        1 => any::<u64>().prop_map(|seed| Op::RacingSyncs { seed }),
+    ]
+}
+
+fn policy() -> impl Strategy<Value = ConflictPolicy> {
+    prop_oneof![
+        Just(ConflictPolicy::NewestWins),
+        Just(ConflictPolicy::OfficeHeartWins),
+        Just(ConflictPolicy::ExchangeWins),
+    ]
+}
+
+fn edited(
+    mut current: ohsync_engine::appointment::Appointment,
+    edit: Edit,
+) -> ohsync_engine::appointment::Appointment {
+    match edit {
+        Edit::Rename(subject) => current.subject = Text::new(SUBJECTS[subject]),
+        Edit::Reschedule(when) => current.schedule = when.schedule(),
+        Edit::Relocate(room) => current.location = Text::new(&format!("Kamer {room}")),
+    }
+    current
+}
+
+fn lease_passes(world: &TestWorld) {
+    world.clock.advance(TimeDelta::minutes(16));
+}
+
+async fn apply(world: &TestWorld, log: &mut UserLog, op: &Op) {
+    // Every user action happens at its own moment, so "newest wins" has an answer.
+    world.clock.advance(TimeDelta::seconds(30));
+    match op {
+        Op::CreateInOfficeHeart { subject, when } => {
+            let item = world
+                .agenda
+                .user_create(appointment(SUBJECTS[*subject], when.schedule()));
+            log.created.insert(Identity::OfficeHeart(item.id));
+        }
+        Op::CreateInExchange { subject, when } => {
+            let key = world
+                .mailbox
+                .user_create(appointment(SUBJECTS[*subject], when.schedule()));
+            log.created.insert(Identity::Exchange(key.uid));
+        }
+        Op::EditInOfficeHeart { pick, edit } => {
+            let items = world.agenda.items();
+            if let Some(item) = items.get(pick % items.len().max(1)) {
+                world
+                    .agenda
+                    .user_update(&item.id, edited(item.appointment.clone(), *edit));
+            }
+        }
+        Op::EditInExchange { pick, edit } => {
+            let items = world.mailbox.items();
+            if let Some(item) = items.get(pick % items.len().max(1)) {
+                world
+                    .mailbox
+                    .user_update(&item.key.item_id, edited(item.appointment.clone(), *edit));
+            }
+        }
+        Op::DeleteInOfficeHeart { pick } => {
+            let items = world.agenda.items();
+            if let Some(item) = items.get(pick % items.len().max(1)) {
+                world.agenda.user_delete(&item.id);
+                log.deleted.insert(Identity::OfficeHeart(item.id.clone()));
+            }
+        }
+        Op::DeleteInExchange { pick } => {
+            let items = world.mailbox.items();
+            if let Some(item) = items.get(pick % items.len().max(1)) {
+                world.mailbox.user_delete(&item.key.item_id);
+                log.deleted.insert(Identity::Exchange(item.key.uid.clone()));
+            }
+        }
+        Op::MoveInExchange { pick } => {
+            let items = world.mailbox.items();
+            if let Some(item) = items.get(pick % items.len().max(1)) {
+                world.mailbox.user_move(&item.key.item_id);
+            }
+        }
+        Op::Sync { crash_after } => {
+            if let Some(n) = crash_after {
+                world.faults.crash_after(*n);
+            }
+            world.run().await;
+            let crashed = world.faults.crashed();
+            world.faults.restart();
+            if crashed {
+                lease_passes(world);
+                world.run().await;
+            }
+        }
+        Op::RacingSyncs { seed } => {
+            world.faults.interleave(*seed);
+            tokio::join!(world.run(), world.run());
+            world.faults.stop_interleaving();
+        }
+    }
+}
+
+fn calendar_writes(world: &TestWorld) -> u64 {
+    ["create_items", "update_items", "delete_items"]
+        .iter()
+        .map(|op| world.mailbox.requests.of(op))
+        .chain(
+            ["create", "update", "delete"]
+                .iter()
+                .map(|op| world.agenda.requests.of(op)),
+        )
+        .sum()
+}
+
+async fn scenario(ops: &[Op], conflict: ConflictPolicy) -> Result<(), String> {
+    let mut world = world();
+    world.policy.conflict = conflict;
+    let mut log = UserLog::default();
+    for op in ops {
+        apply(&world, &mut log, op).await;
+    }
+    lease_passes(&world);
+    let last = world.run().await;
+    if last.outcome != RunOutcome::Completed {
+        return Err(format!("the final run did not complete: {last:#?}"));
+    }
+    check_invariants(&world, &log)?;
+    world.reset_requests();
+    let quiet = world.run().await;
+    if quiet.outcome != RunOutcome::Completed || calendar_writes(&world) != 0 {
+        return Err(format!("a run after convergence still wrote: {quiet:#?}"));
+    }
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(1000)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn prop_sync_keeps_its_promises(
+        ops in prop::collection::vec(op(), 1..40),
+        conflict in policy(),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let result = runtime.block_on(scenario(&ops, conflict));
+        prop_assert!(result.is_ok(), "{}", result.unwrap_err());
+    }
+}
