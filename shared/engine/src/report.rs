@@ -127,9 +127,10 @@ impl From<&AgendaError> for RunError {
                 ErrorCode::AgendaUnavailable
             }
             AgendaError::Unauthorized => ErrorCode::AgendaUnauthorized,
-            AgendaError::VersionConflict | AgendaError::NotFound | AgendaError::Rejected { .. } => {
-                ErrorCode::AgendaRejected
-            }
+            AgendaError::VersionConflict
+            | AgendaError::NotFound
+            | AgendaError::Rejected { .. }
+            | AgendaError::Invalid(_) => ErrorCode::AgendaRejected,
         };
         Self {
             code,

@@ -557,7 +557,7 @@ impl<'a> Execution<'a> {
                     source,
                     appointment,
                 }) => match agenda
-                    .update(&target.id, &target.version, &appointment)
+                    .update(&target.id, &target.version, &appointment, &source.uid)
                     .await
                 {
                     Err(AgendaError::NotFound) => {

@@ -110,6 +110,10 @@ pub enum AgendaError {
         /// The server's message.
         message: String,
     },
+    /// The agenda answered with data the engine cannot accept (an id, version or field out of
+    /// range). Retrying will not help until the data is corrected in OfficeHeart.
+    #[error("OfficeHeart sent data ohsync cannot accept: {0}")]
+    Invalid(String),
 }
 
 impl AgendaError {
@@ -140,12 +144,14 @@ pub trait Agenda: Send + Sync {
     /// created, with its original version), never a second appointment.
     async fn create(&self, item: &NewAgendaItem) -> Result<AgendaItem, AgendaError>;
 
-    /// Updates an appointment if its version is still `expected`.
+    /// Replaces an appointment's content if its version is still `expected`; `external_ref` is
+    /// written with it so that a full replacement keeps the link to the Exchange item.
     async fn update(
         &self,
         id: &OfficeHeartId,
         expected: &AgendaVersion,
         appointment: &Appointment,
+        external_ref: &ExchangeUid,
     ) -> Result<AgendaItem, AgendaError>;
 
     /// Deletes an appointment if its version is still `expected`.

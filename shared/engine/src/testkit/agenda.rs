@@ -338,6 +338,7 @@ impl Agenda for FakeAgenda {
         id: &OfficeHeartId,
         expected: &AgendaVersion,
         appointment: &Appointment,
+        external_ref: &ExchangeUid,
     ) -> Result<AgendaItem, AgendaError> {
         self.enter("update").await?;
         let now = self.clock.now();
@@ -346,6 +347,9 @@ impl Agenda for FakeAgenda {
             state.apply_user_edits(now);
             state.check_version(id, expected)?;
             state.rewrite(id, appointment.clone(), now);
+            if let Some(stored) = state.items.get_mut(id) {
+                stored.external_ref = Some(external_ref.clone());
+            }
             state
                 .live(id)
                 .map(|stored| stored.to_item(id))

@@ -1,0 +1,136 @@
+//! Conversions between OfficeHeart's wire appointment and the engine's normalised one.
+
+use chrono::Utc;
+use ohsync_engine::appointment::{
+    Appointment, Categories, DaySpan, RecurrenceBlob, Schedule, ShowAs, Text, TimedSpan,
+};
+use ohsync_engine::identity::{AgendaVersion, ExchangeUid, OfficeHeartId};
+use ohsync_engine::ports::{AgendaError, AgendaItem};
+use ohsync_officeheart as wire;
+
+/// The engine's view of an appointment OfficeHeart returned.
+pub(crate) fn agenda_item(appointment: wire::Appointment) -> Result<AgendaItem, AgendaError> {
+    let id = officeheart_id(&appointment.id)?;
+    let version = agenda_version(&appointment.version)?;
+    let external_ref = match appointment.data.external_ref.as_deref() {
+        Some(raw) => Some(
+            ExchangeUid::parse(raw)
+                .map_err(|error| invalid(&id, format!("external_ref: {error}")))?,
+        ),
+        None => None,
+    };
+    let content = engine_appointment(&appointment.data).map_err(|reason| invalid(&id, reason))?;
+    Ok(AgendaItem {
+        id,
+        version,
+        updated_at: appointment.updated_at,
+        external_ref,
+        appointment: content,
+    })
+}
+
+/// The engine's id for an OfficeHeart appointment id.
+pub(crate) fn officeheart_id(id: &wire::AppointmentId) -> Result<OfficeHeartId, AgendaError> {
+    OfficeHeartId::parse(id.as_str())
+        .map_err(|error| AgendaError::Invalid(format!("appointment id {id}: {error}")))
+}
+
+/// The engine's version for an OfficeHeart version.
+pub(crate) fn agenda_version(version: &wire::Version) -> Result<AgendaVersion, AgendaError> {
+    AgendaVersion::parse(version.as_str())
+        .map_err(|error| AgendaError::Invalid(format!("version {version}: {error}")))
+}
+
+/// The contract's id for an engine id; both sides accept the same printable ids.
+pub(crate) fn wire_id(id: &OfficeHeartId) -> Result<wire::AppointmentId, AgendaError> {
+    wire::AppointmentId::new(id.as_str())
+        .map_err(|error| AgendaError::Invalid(format!("appointment id {id}: {error}")))
+}
+
+/// The contract's version for an engine version.
+pub(crate) fn wire_version(version: &AgendaVersion) -> Result<wire::Version, AgendaError> {
+    wire::Version::new(version.as_str())
+        .map_err(|error| AgendaError::Invalid(format!("version {version}: {error}")))
+}
+
+/// The fields OfficeHeart stores for `appointment`, linked to the Exchange item `external_ref`.
+pub(crate) fn wire_data(
+    appointment: &Appointment,
+    external_ref: Option<&ExchangeUid>,
+) -> Result<wire::AppointmentData, AgendaError> {
+    let schedule = match appointment.schedule {
+        Schedule::Timed(span) => {
+            let zone = appointment.time_zone;
+            wire::Schedule::timed(
+                span.start().with_timezone(&zone).fixed_offset(),
+                span.end().with_timezone(&zone).fixed_offset(),
+            )
+        }
+        Schedule::AllDay(days) => wire::Schedule::all_day(days.first_day(), days.end_day()),
+    }
+    .map_err(|error| AgendaError::Invalid(format!("schedule: {error}")))?;
+    let data = wire::AppointmentData {
+        subject: appointment.subject.as_str().to_owned(),
+        location: appointment.location.as_str().to_owned(),
+        body: appointment.body.as_str().to_owned(),
+        schedule,
+        time_zone: appointment.time_zone,
+        private: appointment.private,
+        show_as: wire_show_as(appointment.show_as),
+        reminder_minutes: appointment.reminder_minutes,
+        categories: appointment.categories.names().to_vec(),
+        recurrence: appointment.recurrence.as_ref().map(|blob| blob.0.clone()),
+        external_ref: external_ref.map(|uid| uid.as_str().to_owned()),
+    };
+    data.validate()
+        .map_err(|error| AgendaError::Invalid(format!("{}: {}", error.field, error.reason)))?;
+    Ok(data)
+}
+
+fn engine_appointment(data: &wire::AppointmentData) -> Result<Appointment, String> {
+    let schedule = match &data.schedule {
+        wire::Schedule::Timed { start, end } => Schedule::Timed(
+            TimedSpan::new(start.with_timezone(&Utc), end.with_timezone(&Utc))
+                .map_err(|error| format!("schedule: {error}"))?,
+        ),
+        wire::Schedule::AllDay { start, end } => Schedule::AllDay(
+            DaySpan::new(*start, *end).map_err(|error| format!("schedule: {error}"))?,
+        ),
+    };
+    Ok(Appointment {
+        subject: Text::new(&data.subject),
+        location: Text::new(&data.location),
+        body: Text::new(&data.body),
+        schedule,
+        time_zone: data.time_zone,
+        private: data.private,
+        show_as: engine_show_as(data.show_as),
+        reminder_minutes: data.reminder_minutes,
+        categories: Categories::new(&data.categories),
+        recurrence: data.recurrence.clone().map(RecurrenceBlob),
+    })
+}
+
+fn engine_show_as(show_as: wire::ShowAs) -> ShowAs {
+    match show_as {
+        wire::ShowAs::Free => ShowAs::Free,
+        wire::ShowAs::Tentative => ShowAs::Tentative,
+        wire::ShowAs::Busy => ShowAs::Busy,
+        wire::ShowAs::OutOfOffice => ShowAs::OutOfOffice,
+        wire::ShowAs::WorkingElsewhere => ShowAs::WorkingElsewhere,
+    }
+}
+
+fn wire_show_as(show_as: ShowAs) -> wire::ShowAs {
+    match show_as {
+        ShowAs::Free => wire::ShowAs::Free,
+        ShowAs::Tentative => wire::ShowAs::Tentative,
+        ShowAs::Busy => wire::ShowAs::Busy,
+        ShowAs::OutOfOffice => wire::ShowAs::OutOfOffice,
+        ShowAs::WorkingElsewhere => wire::ShowAs::WorkingElsewhere,
+    }
+}
+
+fn invalid(id: &OfficeHeartId, reason: String) -> AgendaError {
+    AgendaError::Invalid(format!("appointment {id}: {reason}"))
+}
