@@ -1,0 +1,664 @@
+//! Request documents for every operation the client uses.
+//!
+//! Writes always send no meeting messages: `SendMeetingInvitations`,
+//! `SendMeetingInvitationsOrCancellations` and `SendMeetingCancellations` are fixed to
+//! `SendToNone` and cannot be chosen.
+
+mod fields;
+mod shape;
+mod writer;
+
+use std::io;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use fields::{write_extended_field_uri, write_field, write_field_uri};
+use shape::{write_full_shape, write_listing_shape};
+pub use writer::RequestContext;
+use writer::SoapWriter;
+
+use crate::error::EwsError;
+use crate::model::{FieldUpdate, ItemChange, ItemId, ItemShape, NewCalendarItem, OHSYNC_TAG_FIELD};
+
+/// SyncFolderItems returns at most this many changes per call (EWS-NOTES §2).
+pub const MAX_SYNC_CHANGES: u16 = 512;
+
+/// Which tagged items a FindItem restriction selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagFilter<'a> {
+    /// Items whose tag equals this value.
+    Equals(&'a str),
+    /// Items that carry any tag.
+    Exists,
+}
+
+fn finish(
+    write: impl FnOnce(&mut SoapWriter) -> io::Result<()>,
+    context: &RequestContext,
+) -> Result<Vec<u8>, EwsError> {
+    let build = || -> io::Result<Vec<u8>> {
+        let mut soap = SoapWriter::begin(context)?;
+        write(&mut soap)?;
+        soap.finish()
+    };
+    build().map_err(|e| EwsError::invalid_input(format!("the request could not be written: {e}")))
+}
+
+fn write_item_id(soap: &mut SoapWriter, id: &ItemId) -> io::Result<()> {
+    match id.change_key.as_deref() {
+        Some(change_key) => soap.empty("t:ItemId", &[("Id", &id.id), ("ChangeKey", change_key)]),
+        None => soap.empty("t:ItemId", &[("Id", &id.id)]),
+    }
+}
+
+fn write_calendar_folder(soap: &mut SoapWriter, container: &str) -> io::Result<()> {
+    soap.start(container, &[])?;
+    soap.empty("t:DistinguishedFolderId", &[("Id", "calendar")])?;
+    soap.end(container)
+}
+
+fn utc(value: &DateTime<Utc>) -> String {
+    value.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `GetFolder` of the calendar: id, change key, display name and item count.
+pub fn get_calendar_folder(context: &RequestContext) -> Result<Vec<u8>, EwsError> {
+    finish(
+        |soap| {
+            soap.start("m:GetFolder", &[])?;
+            soap.start("m:FolderShape", &[])?;
+            soap.text("t:BaseShape", "IdOnly")?;
+            soap.start("t:AdditionalProperties", &[])?;
+            soap.empty("t:FieldURI", &[("FieldURI", "folder:DisplayName")])?;
+            soap.empty("t:FieldURI", &[("FieldURI", "folder:TotalCount")])?;
+            soap.end("t:AdditionalProperties")?;
+            soap.end("m:FolderShape")?;
+            write_calendar_folder(soap, "m:FolderIds")?;
+            soap.end("m:GetFolder")
+        },
+        context,
+    )
+}
+
+/// `SyncFolderItems` on the calendar from `sync_state` (none for a first sync).
+pub fn sync_folder_items(
+    context: &RequestContext,
+    sync_state: Option<&str>,
+    max_changes: u16,
+    shape: ItemShape,
+) -> Result<Vec<u8>, EwsError> {
+    if !(1..=MAX_SYNC_CHANGES).contains(&max_changes) {
+        return Err(EwsError::invalid_input(format!(
+            "MaxChangesReturned must be 1–{MAX_SYNC_CHANGES}, got {max_changes}"
+        )));
+    }
+    finish(
+        |soap| {
+            soap.start("m:SyncFolderItems", &[])?;
+            write_listing_shape(soap, shape, context.version)?;
+            write_calendar_folder(soap, "m:SyncFolderId")?;
+            if let Some(state) = sync_state.filter(|state| !state.is_empty()) {
+                soap.text("m:SyncState", state)?;
+            }
+            soap.text("m:MaxChangesReturned", &max_changes.to_string())?;
+            if context.version.has_sync_scope() {
+                soap.text("m:SyncScope", "NormalItems")?;
+            }
+            soap.end("m:SyncFolderItems")
+        },
+        context,
+    )
+}
+
+/// `GetItem` with the full calendar shape for `ids`.
+pub fn get_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, EwsError> {
+    if ids.is_empty() {
+        return Err(EwsError::invalid_input("GetItem needs at least one id"));
+    }
+    finish(
+        |soap| {
+            soap.start("m:GetItem", &[])?;
+            write_full_shape(soap, context.version)?;
+            soap.start("m:ItemIds", &[])?;
+            for id in ids {
+                write_item_id(soap, id)?;
+            }
+            soap.end("m:ItemIds")?;
+            soap.end("m:GetItem")
+        },
+        context,
+    )
+}
+
+/// `FindItem` with a `CalendarView` from `start` (inclusive) to `end` (exclusive).
+pub fn find_calendar_view(
+    context: &RequestContext,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    max_entries: u32,
+    shape: ItemShape,
+) -> Result<Vec<u8>, EwsError> {
+    if start >= end {
+        return Err(EwsError::invalid_input(format!(
+            "CalendarView start {start} is not before end {end}"
+        )));
+    }
+    if max_entries == 0 {
+        return Err(EwsError::invalid_input(
+            "CalendarView MaxEntriesReturned must be at least 1",
+        ));
+    }
+    finish(
+        |soap| {
+            soap.start("m:FindItem", &[("Traversal", "Shallow")])?;
+            write_listing_shape(soap, shape, context.version)?;
+            soap.empty(
+                "m:CalendarView",
+                &[
+                    ("MaxEntriesReturned", &max_entries.to_string()),
+                    ("StartDate", &utc(&start)),
+                    ("EndDate", &utc(&end)),
+                ],
+            )?;
+            write_calendar_folder(soap, "m:ParentFolderIds")?;
+            soap.end("m:FindItem")
+        },
+        context,
+    )
+}
+
+/// `FindItem` with `IndexedPageItemView` and a restriction on the ohsync tag; oldest first, so
+/// items created while paging land on later pages instead of shifting earlier ones.
+pub fn find_tagged(
+    context: &RequestContext,
+    filter: TagFilter<'_>,
+    offset: u32,
+    page_size: u32,
+    shape: ItemShape,
+) -> Result<Vec<u8>, EwsError> {
+    if page_size == 0 {
+        return Err(EwsError::invalid_input(
+            "IndexedPageItemView MaxEntriesReturned must be at least 1",
+        ));
+    }
+    finish(
+        |soap| {
+            soap.start("m:FindItem", &[("Traversal", "Shallow")])?;
+            write_listing_shape(soap, shape, context.version)?;
+            soap.empty(
+                "m:IndexedPageItemView",
+                &[
+                    ("MaxEntriesReturned", &page_size.to_string()),
+                    ("Offset", &offset.to_string()),
+                    ("BasePoint", "Beginning"),
+                ],
+            )?;
+            soap.start("m:Restriction", &[])?;
+            match filter {
+                TagFilter::Equals(value) => {
+                    soap.start("t:IsEqualTo", &[])?;
+                    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
+                    soap.start("t:FieldURIOrConstant", &[])?;
+                    soap.empty("t:Constant", &[("Value", value)])?;
+                    soap.end("t:FieldURIOrConstant")?;
+                    soap.end("t:IsEqualTo")?;
+                }
+                TagFilter::Exists => {
+                    soap.start("t:Exists", &[])?;
+                    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
+                    soap.end("t:Exists")?;
+                }
+            }
+            soap.end("m:Restriction")?;
+            soap.start("m:SortOrder", &[])?;
+            soap.start("t:FieldOrder", &[("Order", "Ascending")])?;
+            soap.empty("t:FieldURI", &[("FieldURI", "item:DateTimeCreated")])?;
+            soap.end("t:FieldOrder")?;
+            soap.end("m:SortOrder")?;
+            write_calendar_folder(soap, "m:ParentFolderIds")?;
+            soap.end("m:FindItem")
+        },
+        context,
+    )
+}
+
+/// `CreateItem` of calendar items in the calendar, never sending invitations.
+pub fn create_item(
+    context: &RequestContext,
+    items: &[NewCalendarItem],
+) -> Result<Vec<u8>, EwsError> {
+    if items.is_empty() {
+        return Err(EwsError::invalid_input(
+            "CreateItem needs at least one item",
+        ));
+    }
+    for item in items {
+        item.validate(context.version)?;
+    }
+    finish(
+        |soap| {
+            soap.start("m:CreateItem", &[("SendMeetingInvitations", "SendToNone")])?;
+            write_calendar_folder(soap, "m:SavedItemFolderId")?;
+            soap.start("m:Items", &[])?;
+            for item in items {
+                let mut fields: Vec<_> = item.fields.iter().collect();
+                fields.sort_by_key(|field| field.name());
+                soap.start("t:CalendarItem", &[])?;
+                for field in fields {
+                    write_field(soap, field)?;
+                }
+                soap.end("t:CalendarItem")?;
+            }
+            soap.end("m:Items")?;
+            soap.end("m:CreateItem")
+        },
+        context,
+    )
+}
+
+/// `UpdateItem` with field-level edits against each item's ChangeKey, AutoResolve, never
+/// sending invitations or cancellations.
+pub fn update_item(context: &RequestContext, changes: &[ItemChange]) -> Result<Vec<u8>, EwsError> {
+    if changes.is_empty() {
+        return Err(EwsError::invalid_input(
+            "UpdateItem needs at least one change",
+        ));
+    }
+    for change in changes {
+        change.validate(context.version)?;
+    }
+    finish(
+        |soap| {
+            soap.start(
+                "m:UpdateItem",
+                &[
+                    ("MessageDisposition", "SaveOnly"),
+                    ("ConflictResolution", "AutoResolve"),
+                    ("SendMeetingInvitationsOrCancellations", "SendToNone"),
+                ],
+            )?;
+            soap.start("m:ItemChanges", &[])?;
+            for change in changes {
+                soap.start("t:ItemChange", &[])?;
+                write_item_id(soap, &change.item_id)?;
+                soap.start("t:Updates", &[])?;
+                for update in &change.updates {
+                    match update {
+                        FieldUpdate::Set(field) => {
+                            soap.start("t:SetItemField", &[])?;
+                            write_field_uri(soap, field.name())?;
+                            soap.start("t:CalendarItem", &[])?;
+                            write_field(soap, field)?;
+                            soap.end("t:CalendarItem")?;
+                            soap.end("t:SetItemField")?;
+                        }
+                        FieldUpdate::Delete(name) => {
+                            soap.start("t:DeleteItemField", &[])?;
+                            write_field_uri(soap, *name)?;
+                            soap.end("t:DeleteItemField")?;
+                        }
+                    }
+                }
+                soap.end("t:Updates")?;
+                soap.end("t:ItemChange")?;
+            }
+            soap.end("m:ItemChanges")?;
+            soap.end("m:UpdateItem")
+        },
+        context,
+    )
+}
+
+/// `DeleteItem` to Deleted Items (recoverable by the user), never sending cancellations.
+pub fn delete_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, EwsError> {
+    if ids.is_empty() {
+        return Err(EwsError::invalid_input("DeleteItem needs at least one id"));
+    }
+    finish(
+        |soap| {
+            soap.start(
+                "m:DeleteItem",
+                &[
+                    ("DeleteType", "MoveToDeletedItems"),
+                    ("SendMeetingCancellations", "SendToNone"),
+                ],
+            )?;
+            soap.start("m:ItemIds", &[])?;
+            for id in ids {
+                write_item_id(soap, id)?;
+            }
+            soap.end("m:ItemIds")?;
+            soap.end("m:DeleteItem")
+        },
+        context,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+
+    use super::*;
+    use crate::model::{
+        Body, BodyType, CalendarField, CalendarFieldName, DayOfWeek, DayOfWeekIndex,
+        LegacyFreeBusyStatus, OhsyncTag, Recurrence, RecurrencePattern, RecurrenceRange,
+        Sensitivity,
+    };
+    use crate::version::ExchangeVersion;
+    use crate::xml::response::parse_get_item;
+
+    fn context(version: ExchangeVersion) -> RequestContext {
+        RequestContext::new(version)
+    }
+
+    fn text(document: Vec<u8>) -> String {
+        let mut reader = Reader::from_reader(document.as_slice());
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("request is not well-formed XML: {e}"),
+            }
+        }
+        String::from_utf8(document).unwrap()
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, hour, 30, 0).unwrap()
+    }
+
+    fn meeting(subject: &str) -> NewCalendarItem {
+        NewCalendarItem {
+            fields: vec![
+                CalendarField::End(at(10)),
+                CalendarField::Location("Kamer 1".into()),
+                CalendarField::Start(at(9)),
+                CalendarField::Subject(subject.into()),
+                CalendarField::OhsyncTag(OhsyncTag::new("acme", "appt-7").unwrap()),
+            ],
+        }
+    }
+
+    #[test]
+    fn get_folder_asks_for_the_calendar_with_the_version() {
+        let xml = text(get_calendar_folder(&context(ExchangeVersion::Exchange2010Sp2)).unwrap());
+        assert!(xml.contains(r#"<t:RequestServerVersion Version="Exchange2010_SP2"/>"#));
+        assert!(
+            xml.contains(r#"<m:FolderIds><t:DistinguishedFolderId Id="calendar"/></m:FolderIds>"#)
+        );
+        assert!(xml.contains(r#"<t:FieldURI FieldURI="folder:TotalCount"/>"#));
+    }
+
+    #[test]
+    fn sync_request_carries_state_limit_and_relevance_shape() {
+        let xml = text(
+            sync_folder_items(
+                &context(ExchangeVersion::Exchange2013),
+                Some("H4sI&state"),
+                512,
+                ItemShape::Relevance,
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains("<m:SyncState>H4sI&amp;state</m:SyncState>"));
+        assert!(xml.contains("<m:MaxChangesReturned>512</m:MaxChangesReturned>"));
+        assert!(xml.contains("<m:SyncScope>NormalItems</m:SyncScope>"));
+        assert!(xml.contains(r#"<t:FieldURI FieldURI="calendar:IsRecurring"/>"#));
+        assert!(xml.contains(r#"PropertySetId="0f4d47ed-80b5-4901-a571-af5ef03136a5" PropertyName="ohsync-id" PropertyType="String""#));
+        assert!(xml.contains(
+            r#"<m:SyncFolderId><t:DistinguishedFolderId Id="calendar"/></m:SyncFolderId>"#
+        ));
+    }
+
+    #[test]
+    fn first_sync_has_no_state_and_2007_has_no_scope() {
+        let xml = text(
+            sync_folder_items(
+                &context(ExchangeVersion::Exchange2007Sp1),
+                None,
+                100,
+                ItemShape::IdOnly,
+            )
+            .unwrap(),
+        );
+        assert!(!xml.contains("SyncState"));
+        assert!(!xml.contains("SyncScope"));
+        assert!(!xml.contains("AdditionalProperties"));
+    }
+
+    #[test]
+    fn sync_rejects_limits_outside_1_to_512() {
+        let context = context(ExchangeVersion::Exchange2013);
+        assert!(sync_folder_items(&context, None, 0, ItemShape::IdOnly).is_err());
+        assert!(sync_folder_items(&context, None, 513, ItemShape::IdOnly).is_err());
+    }
+
+    #[test]
+    fn get_item_asks_for_text_bodies_and_the_zones_of_its_version() {
+        let ids = [ItemId::new("AAMk=", "DwAA")];
+        let modern = text(get_item(&context(ExchangeVersion::Exchange2010), &ids).unwrap());
+        assert!(modern.contains("<t:BodyType>Text</t:BodyType>"));
+        assert!(modern.contains(r#"<t:FieldURI FieldURI="calendar:StartTimeZone"/>"#));
+        assert!(!modern.contains("calendar:MeetingTimeZone"));
+        assert!(modern.contains(r#"<t:ItemId Id="AAMk=" ChangeKey="DwAA"/>"#));
+        let old = text(get_item(&context(ExchangeVersion::Exchange2007Sp1), &ids).unwrap());
+        assert!(old.contains(r#"<t:FieldURI FieldURI="calendar:MeetingTimeZone"/>"#));
+        assert!(!old.contains("calendar:StartTimeZone"));
+        let rtm = text(get_item(&context(ExchangeVersion::Exchange2007), &ids).unwrap());
+        assert!(!rtm.contains("calendar:UID"));
+    }
+
+    #[test]
+    fn calendar_view_states_utc_bounds() {
+        let xml = text(
+            find_calendar_view(
+                &context(ExchangeVersion::Exchange2016),
+                at(9),
+                at(17),
+                250,
+                ItemShape::Summary,
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains(
+            r#"<m:CalendarView MaxEntriesReturned="250" StartDate="2026-03-02T09:30:00Z" EndDate="2026-03-02T17:30:00Z"/>"#
+        ));
+        assert!(xml.contains(r#"<t:FieldURI FieldURI="calendar:UID"/>"#));
+        assert!(
+            find_calendar_view(
+                &context(ExchangeVersion::Exchange2016),
+                at(9),
+                at(9),
+                1,
+                ItemShape::IdOnly
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn tag_search_restricts_on_the_extended_property() {
+        let equals = text(
+            find_tagged(
+                &context(ExchangeVersion::Exchange2013),
+                TagFilter::Equals("acme:\"7\""),
+                100,
+                50,
+                ItemShape::Summary,
+            )
+            .unwrap(),
+        );
+        assert!(equals.contains(
+            r#"<m:IndexedPageItemView MaxEntriesReturned="50" Offset="100" BasePoint="Beginning"/>"#
+        ));
+        assert!(equals.contains(r#"<t:Constant Value="acme:&quot;7&quot;"/>"#));
+        assert!(equals.contains("<t:IsEqualTo><t:ExtendedFieldURI"));
+        let exists = text(
+            find_tagged(
+                &context(ExchangeVersion::Exchange2013),
+                TagFilter::Exists,
+                0,
+                50,
+                ItemShape::Relevance,
+            )
+            .unwrap(),
+        );
+        assert!(exists.contains("<t:Exists><t:ExtendedFieldURI"));
+    }
+
+    #[test]
+    fn create_never_sends_invitations_and_escapes_the_subject() {
+        let xml = text(
+            create_item(
+                &context(ExchangeVersion::Exchange2013Sp1),
+                &[meeting(r#"Q1 <plan> & "go""#)],
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains(r#"<m:CreateItem SendMeetingInvitations="SendToNone">"#));
+        assert!(xml.contains(r#"<t:RequestServerVersion Version="Exchange2013_SP1"/>"#));
+        assert!(xml.contains("<t:Subject>Q1 &lt;plan&gt; &amp; &quot;go&quot;</t:Subject>"));
+        assert!(xml.contains(
+            r#"<m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId>"#
+        ));
+        assert!(xml.contains("<t:Value>acme:appt-7</t:Value>"));
+    }
+
+    #[test]
+    fn create_writes_fields_in_schema_order() {
+        let xml =
+            text(create_item(&context(ExchangeVersion::Exchange2013), &[meeting("x")]).unwrap());
+        let position = |needle: &str| {
+            xml.find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing"))
+        };
+        assert!(position("<t:Subject>") < position("<t:ExtendedProperty>"));
+        assert!(position("<t:ExtendedProperty>") < position("<t:Start>"));
+        assert!(position("<t:Start>") < position("<t:End>"));
+        assert!(position("<t:End>") < position("<t:Location>"));
+    }
+
+    #[test]
+    fn create_refuses_invalid_items() {
+        let mut item = meeting("x");
+        item.fields.push(CalendarField::StartTimeZone(
+            "W. Europe Standard Time".into(),
+        ));
+        assert!(create_item(&context(ExchangeVersion::Exchange2007Sp1), &[item]).is_err());
+        assert!(create_item(&context(ExchangeVersion::Exchange2013), &[]).is_err());
+    }
+
+    #[test]
+    fn created_fields_read_back_identically() {
+        let recurrence = Recurrence {
+            pattern: RecurrencePattern::RelativeMonthly {
+                interval: 2,
+                days_of_week: vec![DayOfWeek::Tuesday],
+                index: DayOfWeekIndex::Last,
+            },
+            range: RecurrenceRange::EndDate {
+                start_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+                end_date: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            },
+        };
+        let mut item = meeting("Overleg <team> & \"klant\" — café");
+        item.fields.extend([
+            CalendarField::Body(Body {
+                body_type: BodyType::Text,
+                text: "Regel 1\nRegel 2 <b>".into(),
+            }),
+            CalendarField::Categories(vec!["Klant".into(), "Rood & blauw".into()]),
+            CalendarField::Sensitivity(Sensitivity::Private),
+            CalendarField::LegacyFreeBusyStatus(LegacyFreeBusyStatus::Oof),
+            CalendarField::ReminderIsSet(true),
+            CalendarField::ReminderMinutesBeforeStart(10),
+            CalendarField::IsAllDayEvent(false),
+            CalendarField::Recurrence(recurrence.clone()),
+            CalendarField::StartTimeZone("W. Europe Standard Time".into()),
+            CalendarField::EndTimeZone("W. Europe Standard Time".into()),
+        ]);
+        let xml = text(create_item(&context(ExchangeVersion::Exchange2016), &[item]).unwrap());
+        let items = &xml
+            [xml.find("<m:Items>").unwrap()..xml.find("</m:Items>").unwrap() + "</m:Items>".len()];
+        let response = format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:GetItemResponse xmlns:m="m" xmlns:t="t"><m:ResponseMessages><m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>{items}</m:GetItemResponseMessage></m:ResponseMessages></m:GetItemResponse></s:Body></s:Envelope>"#
+        );
+        let results = parse_get_item(response.as_bytes())
+            .unwrap()
+            .outcome
+            .unwrap();
+        let read = results[0].as_ref().unwrap();
+        assert_eq!(
+            read.subject.as_deref(),
+            Some("Overleg <team> & \"klant\" — café")
+        );
+        assert_eq!(read.body.as_ref().unwrap().text, "Regel 1\nRegel 2 <b>");
+        assert_eq!(read.categories, ["Klant", "Rood & blauw"]);
+        assert_eq!(read.sensitivity, Some(Sensitivity::Private));
+        assert_eq!(
+            read.legacy_free_busy_status,
+            Some(LegacyFreeBusyStatus::Oof)
+        );
+        assert_eq!(read.reminder_minutes_before_start, Some(10));
+        assert_eq!(read.start.map(|s| s.to_utc()), Some(at(9)));
+        assert_eq!(read.end.map(|e| e.to_utc()), Some(at(10)));
+        assert_eq!(read.recurrence, Some(recurrence));
+        assert_eq!(
+            read.start_time_zone_id.as_deref(),
+            Some("W. Europe Standard Time")
+        );
+        assert_eq!(read.ohsync_tag(), OhsyncTag::new("acme", "appt-7").ok());
+    }
+
+    #[test]
+    fn update_states_change_key_auto_resolve_and_send_to_none() {
+        let change = ItemChange {
+            item_id: ItemId::new("AAMkA", "DwAAA"),
+            updates: vec![
+                FieldUpdate::Set(CalendarField::Subject("Nieuw & beter".into())),
+                FieldUpdate::Set(CalendarField::OhsyncTag(
+                    OhsyncTag::new("acme", "9").unwrap(),
+                )),
+                FieldUpdate::Delete(CalendarFieldName::Location),
+            ],
+        };
+        let xml = text(update_item(&context(ExchangeVersion::Exchange2010Sp1), &[change]).unwrap());
+        assert!(xml.contains(
+            r#"<m:UpdateItem MessageDisposition="SaveOnly" ConflictResolution="AutoResolve" SendMeetingInvitationsOrCancellations="SendToNone">"#
+        ));
+        assert!(xml.contains(r#"<t:RequestServerVersion Version="Exchange2010_SP1"/>"#));
+        assert!(xml.contains(r#"<t:ItemChange><t:ItemId Id="AAMkA" ChangeKey="DwAAA"/>"#));
+        assert!(xml.contains(
+            r#"<t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:CalendarItem><t:Subject>Nieuw &amp; beter</t:Subject></t:CalendarItem></t:SetItemField>"#
+        ));
+        assert!(xml.contains(r#"<t:SetItemField><t:ExtendedFieldURI PropertySetId="0f4d47ed-80b5-4901-a571-af5ef03136a5""#));
+        assert!(xml.contains(
+            r#"<t:DeleteItemField><t:FieldURI FieldURI="calendar:Location"/></t:DeleteItemField>"#
+        ));
+    }
+
+    #[test]
+    fn update_without_change_key_is_refused() {
+        let change = ItemChange {
+            item_id: ItemId::without_change_key("AAMkA"),
+            updates: vec![FieldUpdate::Set(CalendarField::Subject("x".into()))],
+        };
+        assert!(update_item(&context(ExchangeVersion::Exchange2016), &[change]).is_err());
+    }
+
+    #[test]
+    fn delete_moves_to_deleted_items_without_cancellations() {
+        let xml = text(
+            delete_item(
+                &context(ExchangeVersion::Exchange2016),
+                &[ItemId::without_change_key("AAMk1")],
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains(r#"<m:DeleteItem DeleteType="MoveToDeletedItems" SendMeetingCancellations="SendToNone">"#));
+        assert!(xml.contains(r#"<t:RequestServerVersion Version="Exchange2016"/>"#));
+        assert!(xml.contains(r#"<m:ItemIds><t:ItemId Id="AAMk1"/></m:ItemIds>"#));
+    }
+}
