@@ -7,6 +7,7 @@ mod auth;
 mod changekeys;
 mod cli;
 mod common;
+mod exchangelib;
 mod faults;
 mod operations;
 mod recurrence;
