@@ -15,8 +15,8 @@ pub use sync_pager::SyncPager;
 use crate::auth::Authenticator;
 use crate::error::EwsError;
 use crate::model::{
-    CalendarFolder, CalendarItem, FindItemPage, ItemChange, ItemId, ItemShape, NewCalendarItem,
-    OhsyncTag, SyncPage, UpdatedItem,
+    CalendarFolder, CalendarItem, ConflictResolution, FindItemPage, ItemChange, ItemId, ItemShape,
+    NewCalendarItem, OhsyncTag, SyncPage, UpdatedItem,
 };
 use crate::transport::{Transport, TransportConfig};
 use crate::version::{ExchangeVersion, ServerVersionInfo};
@@ -30,6 +30,8 @@ pub const DEFAULT_BATCH_SIZE: usize = 100;
 pub const MAX_BATCH_SIZE: usize = 500;
 /// Entries per page of a tag search.
 const TAG_PAGE_SIZE: u32 = 100;
+/// Tags per FindItem restriction: keeps each request's `Or` short.
+const TAGS_PER_SEARCH: usize = 50;
 
 /// Builds an [`EwsClient`].
 #[derive(Debug)]
@@ -225,6 +227,19 @@ impl EwsClient {
         .await
     }
 
+    /// The current id and change key of each item (an IdOnly GetItem, in batches); one result
+    /// per id, in order. `ErrorItemNotFound` for one id is that id's result.
+    pub async fn get_item_ids(&self, ids: &[ItemId]) -> Vec<ItemResult<ItemId>> {
+        self.in_batches(
+            Operation::GetItem,
+            ids,
+            ItemId::validate,
+            |batch| request::get_item_ids(&self.context, batch),
+            response::parse_create_item,
+        )
+        .await
+    }
+
     /// Singles, occurrences and exceptions from `start` to `end` (at most two years), up to
     /// `max_entries`; `includes_last_item_in_range` is false when the view was cut short.
     pub async fn find_calendar_view(
@@ -241,9 +256,26 @@ impl EwsClient {
 
     /// The items (singles and masters) carrying exactly this tag; normally none or one.
     pub async fn find_by_tag(&self, tag: &OhsyncTag) -> Result<Vec<CalendarItem>, EwsError> {
-        let value = tag.to_string();
-        self.find_all_tagged(TagFilter::Equals(&value), ItemShape::Summary, TAG_PAGE_SIZE)
+        self.find_by_tags(std::slice::from_ref(tag), ItemShape::Summary)
             .await
+    }
+
+    /// The items (singles and masters) carrying any of these tags, in `shape`: one paged
+    /// FindItem per chunk of tags, each with an `Or` of the tag comparisons.
+    pub async fn find_by_tags(
+        &self,
+        tags: &[OhsyncTag],
+        shape: ItemShape,
+    ) -> Result<Vec<CalendarItem>, EwsError> {
+        let values: Vec<String> = tags.iter().map(OhsyncTag::to_string).collect();
+        let mut items = Vec::new();
+        for chunk in values.chunks(TAGS_PER_SEARCH) {
+            items.extend(
+                self.find_all_tagged(TagFilter::AnyOf(chunk), shape, TAG_PAGE_SIZE)
+                    .await?,
+            );
+        }
+        Ok(items)
     }
 
     /// Every item (singles and masters) carrying an ohsync tag, paged by `page_size`.
@@ -299,12 +331,23 @@ impl EwsClient {
     /// Applies field-level edits against each item's ChangeKey (AutoResolve), never sending
     /// invitations or cancellations; returns each item's new id, ChangeKey and conflict count.
     pub async fn update_items(&self, changes: &[ItemChange]) -> Vec<ItemResult<UpdatedItem>> {
+        self.update_items_with(changes, ConflictResolution::AutoResolve)
+            .await
+    }
+
+    /// As [`EwsClient::update_items`], resolving a stale ChangeKey as `resolution` says:
+    /// `NeverOverwrite` fails such an item with `ErrorIrresolvableConflict` and writes nothing.
+    pub async fn update_items_with(
+        &self,
+        changes: &[ItemChange],
+        resolution: ConflictResolution,
+    ) -> Vec<ItemResult<UpdatedItem>> {
         let version = self.context.version;
         self.in_batches(
             Operation::UpdateItem,
             changes,
             |change| change.validate(version),
-            |batch| request::update_item(&self.context, batch),
+            |batch| request::update_item(&self.context, batch, resolution),
             response::parse_update_item,
         )
         .await

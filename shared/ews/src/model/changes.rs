@@ -6,6 +6,7 @@ use super::ItemId;
 use super::calendar_item::{Body, CalendarItem, LegacyFreeBusyStatus, Sensitivity};
 use super::extended_property::OhsyncTag;
 use super::recurrence::Recurrence;
+use super::wire_enum::wire_enum;
 use crate::error::EwsError;
 use crate::version::ExchangeVersion;
 
@@ -14,9 +15,10 @@ use crate::version::ExchangeVersion;
 pub enum ItemShape {
     /// Ids and change keys only.
     IdOnly,
-    /// Ids plus what decides relevance: Start, End, CalendarItemType, IsRecurring and the ohsync tag.
+    /// Ids plus what decides relevance: Start, End, CalendarItemType, IsRecurring, UID (2007 SP1
+    /// and later) and the ohsync tag.
     Relevance,
-    /// Relevance plus Subject, Location, ItemClass, UID, IsAllDayEvent and LastModifiedTime
+    /// Relevance plus Subject, Location, ItemClass, IsAllDayEvent and LastModifiedTime
     /// (enough to match items on a first run).
     Summary,
 }
@@ -85,6 +87,8 @@ pub enum CalendarField {
     ReminderMinutesBeforeStart(i32),
     /// The ohsync tag extended property.
     OhsyncTag(OhsyncTag),
+    /// `calendar:UID`, set on create so that the item's stable key is known without reading it back.
+    Uid(String),
     /// `calendar:Start` (sent in UTC).
     Start(DateTime<Utc>),
     /// `calendar:End` (sent in UTC).
@@ -122,6 +126,8 @@ pub enum CalendarFieldName {
     ReminderMinutesBeforeStart,
     /// The ohsync tag.
     OhsyncTag,
+    /// `calendar:UID`.
+    Uid,
     /// `calendar:Start`.
     Start,
     /// `calendar:End`.
@@ -155,6 +161,7 @@ impl CalendarFieldName {
             Self::ReminderIsSet => "item:ReminderIsSet",
             Self::ReminderMinutesBeforeStart => "item:ReminderMinutesBeforeStart",
             Self::OhsyncTag => return None,
+            Self::Uid => "calendar:UID",
             Self::Start => "calendar:Start",
             Self::End => "calendar:End",
             Self::IsAllDayEvent => "calendar:IsAllDayEvent",
@@ -179,6 +186,7 @@ impl CalendarField {
             Self::ReminderIsSet(_) => CalendarFieldName::ReminderIsSet,
             Self::ReminderMinutesBeforeStart(_) => CalendarFieldName::ReminderMinutesBeforeStart,
             Self::OhsyncTag(_) => CalendarFieldName::OhsyncTag,
+            Self::Uid(_) => CalendarFieldName::Uid,
             Self::Start(_) => CalendarFieldName::Start,
             Self::End(_) => CalendarFieldName::End,
             Self::IsAllDayEvent(_) => CalendarFieldName::IsAllDayEvent,
@@ -243,6 +251,11 @@ fn check_field_names(
                 "{name:?} needs Exchange2010 or later; use MeetingTimeZone with {version}"
             )));
         }
+        if name == CalendarFieldName::Uid && !version.has_uid() {
+            return Err(EwsError::invalid_input(format!(
+                "UID needs Exchange2007_SP1 or later, not {version}"
+            )));
+        }
         seen.push(name);
     }
     Ok(())
@@ -289,6 +302,19 @@ impl FieldUpdate {
             Self::Set(field) => field.name(),
             Self::Delete(name) => *name,
         }
+    }
+}
+
+wire_enum! {
+    /// `UpdateItem/@ConflictResolution`: what the server does when the ChangeKey sent is no longer
+    /// the item's current one (EWS-NOTES §4).
+    pub enum ConflictResolution {
+        /// Fail with `ErrorIrresolvableConflict`; nothing is written.
+        NeverOverwrite = "NeverOverwrite",
+        /// Apply the edits except for properties changed on the server since (EWS's default).
+        AutoResolve = "AutoResolve",
+        /// Apply every edit regardless.
+        AlwaysOverwrite = "AlwaysOverwrite",
     }
 }
 
@@ -426,9 +452,23 @@ mod tests {
     }
 
     #[test]
+    fn uid_is_refused_before_2007_sp1() {
+        let item = NewCalendarItem {
+            fields: vec![
+                CalendarField::Start(at(9)),
+                CalendarField::End(at(10)),
+                CalendarField::Uid("040000008200E00074C5B7101A82E008".into()),
+            ],
+        };
+        assert!(item.validate(ExchangeVersion::Exchange2007Sp1).is_ok());
+        assert!(item.validate(ExchangeVersion::Exchange2007).is_err());
+    }
+
+    #[test]
     fn item_fields_precede_calendar_fields_in_schema_order() {
         assert!(CalendarFieldName::ReminderMinutesBeforeStart < CalendarFieldName::OhsyncTag);
-        assert!(CalendarFieldName::OhsyncTag < CalendarFieldName::Start);
+        assert!(CalendarFieldName::OhsyncTag < CalendarFieldName::Uid);
+        assert!(CalendarFieldName::Uid < CalendarFieldName::Start);
         assert!(CalendarFieldName::Recurrence < CalendarFieldName::StartTimeZone);
     }
 }

@@ -11,8 +11,8 @@ pub use calendar_item::{
     LegacyFreeBusyStatus, Mailbox, OccurrenceInfo, Sensitivity,
 };
 pub use changes::{
-    CalendarField, CalendarFieldName, FieldUpdate, FindItemPage, ItemChange, ItemShape,
-    NewCalendarItem, SyncChange, SyncPage, UpdatedItem,
+    CalendarField, CalendarFieldName, ConflictResolution, FieldUpdate, FindItemPage, ItemChange,
+    ItemShape, NewCalendarItem, SyncChange, SyncPage, UpdatedItem,
 };
 pub use extended_property::{
     ExtendedFieldUri, ExtendedProperty, OHSYNC_PROPERTY_NAME, OHSYNC_PROPERTY_SET_ID,

@@ -172,6 +172,7 @@ pub(crate) fn write_field(soap: &mut SoapWriter, field: &CalendarField) -> io::R
             soap.text("t:ReminderMinutesBeforeStart", &minutes.to_string())
         }
         CalendarField::OhsyncTag(tag) => write_tag(soap, tag),
+        CalendarField::Uid(uid) => soap.text("t:UID", uid),
         CalendarField::Start(start) => soap.text("t:Start", &date_time(start)),
         CalendarField::End(end) => soap.text("t:End", &date_time(end)),
         CalendarField::IsAllDayEvent(all_day) => soap.text("t:IsAllDayEvent", boolean(*all_day)),

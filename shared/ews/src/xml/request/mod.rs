@@ -18,7 +18,10 @@ pub use writer::RequestContext;
 use writer::SoapWriter;
 
 use crate::error::EwsError;
-use crate::model::{FieldUpdate, ItemChange, ItemId, ItemShape, NewCalendarItem, OHSYNC_TAG_FIELD};
+use crate::model::{
+    ConflictResolution, FieldUpdate, ItemChange, ItemId, ItemShape, NewCalendarItem,
+    OHSYNC_TAG_FIELD,
+};
 
 /// SyncFolderItems returns at most this many changes per call (EWS-NOTES §2).
 pub const MAX_SYNC_CHANGES: u16 = 512;
@@ -26,10 +29,19 @@ pub const MAX_SYNC_CHANGES: u16 = 512;
 /// Which tagged items a FindItem restriction selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TagFilter<'a> {
-    /// Items whose tag equals this value.
-    Equals(&'a str),
+    /// Items whose tag equals one of these values (at least one).
+    AnyOf(&'a [String]),
     /// Items that carry any tag.
     Exists,
+}
+
+fn write_tag_equals(soap: &mut SoapWriter, value: &str) -> io::Result<()> {
+    soap.start("t:IsEqualTo", &[])?;
+    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
+    soap.start("t:FieldURIOrConstant", &[])?;
+    soap.empty("t:Constant", &[("Value", value)])?;
+    soap.end("t:FieldURIOrConstant")?;
+    soap.end("t:IsEqualTo")
 }
 
 fn finish(
@@ -130,6 +142,28 @@ pub fn get_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, Ews
     )
 }
 
+/// `GetItem` of ids and change keys only: the current version of each item, nothing else.
+pub fn get_item_ids(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, EwsError> {
+    if ids.is_empty() {
+        return Err(EwsError::invalid_input("GetItem needs at least one id"));
+    }
+    finish(
+        |soap| {
+            soap.start("m:GetItem", &[])?;
+            soap.start("m:ItemShape", &[])?;
+            soap.text("t:BaseShape", "IdOnly")?;
+            soap.end("m:ItemShape")?;
+            soap.start("m:ItemIds", &[])?;
+            for id in ids {
+                write_item_id(soap, id)?;
+            }
+            soap.end("m:ItemIds")?;
+            soap.end("m:GetItem")
+        },
+        context,
+    )
+}
+
 /// `FindItem` with a `CalendarView` from `start` (inclusive) to `end` (exclusive).
 pub fn find_calendar_view(
     context: &RequestContext,
@@ -181,6 +215,11 @@ pub fn find_tagged(
             "IndexedPageItemView MaxEntriesReturned must be at least 1",
         ));
     }
+    if filter == TagFilter::AnyOf(&[]) {
+        return Err(EwsError::invalid_input(
+            "a tag search needs at least one tag",
+        ));
+    }
     finish(
         |soap| {
             soap.start("m:FindItem", &[("Traversal", "Shallow")])?;
@@ -195,13 +234,13 @@ pub fn find_tagged(
             )?;
             soap.start("m:Restriction", &[])?;
             match filter {
-                TagFilter::Equals(value) => {
-                    soap.start("t:IsEqualTo", &[])?;
-                    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
-                    soap.start("t:FieldURIOrConstant", &[])?;
-                    soap.empty("t:Constant", &[("Value", value)])?;
-                    soap.end("t:FieldURIOrConstant")?;
-                    soap.end("t:IsEqualTo")?;
+                TagFilter::AnyOf([value]) => write_tag_equals(soap, value)?,
+                TagFilter::AnyOf(values) => {
+                    soap.start("t:Or", &[])?;
+                    for value in values {
+                        write_tag_equals(soap, value)?;
+                    }
+                    soap.end("t:Or")?;
                 }
                 TagFilter::Exists => {
                     soap.start("t:Exists", &[])?;
@@ -256,9 +295,13 @@ pub fn create_item(
     )
 }
 
-/// `UpdateItem` with field-level edits against each item's ChangeKey, AutoResolve, never
-/// sending invitations or cancellations.
-pub fn update_item(context: &RequestContext, changes: &[ItemChange]) -> Result<Vec<u8>, EwsError> {
+/// `UpdateItem` with field-level edits against each item's ChangeKey, resolving a stale
+/// ChangeKey as `resolution` says, never sending invitations or cancellations.
+pub fn update_item(
+    context: &RequestContext,
+    changes: &[ItemChange],
+    resolution: ConflictResolution,
+) -> Result<Vec<u8>, EwsError> {
     if changes.is_empty() {
         return Err(EwsError::invalid_input(
             "UpdateItem needs at least one change",
@@ -273,7 +316,7 @@ pub fn update_item(context: &RequestContext, changes: &[ItemChange]) -> Result<V
                 "m:UpdateItem",
                 &[
                     ("MessageDisposition", "SaveOnly"),
-                    ("ConflictResolution", "AutoResolve"),
+                    ("ConflictResolution", resolution.as_str()),
                     ("SendMeetingInvitationsOrCancellations", "SendToNone"),
                 ],
             )?;
@@ -483,7 +526,7 @@ mod tests {
         let equals = text(
             find_tagged(
                 &context(ExchangeVersion::Exchange2013),
-                TagFilter::Equals("acme:\"7\""),
+                TagFilter::AnyOf(&["acme:\"7\"".to_owned()]),
                 100,
                 50,
                 ItemShape::Summary,
@@ -506,6 +549,83 @@ mod tests {
             .unwrap(),
         );
         assert!(exists.contains("<t:Exists><t:ExtendedFieldURI"));
+        assert!(!equals.contains("<t:Or>"), "one tag needs no Or");
+    }
+
+    #[test]
+    fn tag_search_for_several_tags_ors_one_comparison_per_tag() {
+        let tags = [
+            "acme:1".to_owned(),
+            "acme:2".to_owned(),
+            "acme:3".to_owned(),
+        ];
+        let xml = text(
+            find_tagged(
+                &context(ExchangeVersion::Exchange2013),
+                TagFilter::AnyOf(&tags),
+                0,
+                100,
+                ItemShape::Relevance,
+            )
+            .unwrap(),
+        );
+        let or = &xml[xml.find("<t:Or>").unwrap()..xml.find("</t:Or>").unwrap()];
+        assert_eq!(or.matches("<t:IsEqualTo>").count(), 3);
+        for tag in &tags {
+            assert!(or.contains(&format!(r#"<t:Constant Value="{tag}"/>"#)));
+        }
+        assert!(
+            find_tagged(
+                &context(ExchangeVersion::Exchange2013),
+                TagFilter::AnyOf(&[]),
+                0,
+                100,
+                ItemShape::Relevance,
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn relevance_shape_asks_for_the_uid_from_2007_sp1() {
+        let shaped = |version| {
+            text(sync_folder_items(&context(version), None, 10, ItemShape::Relevance).unwrap())
+        };
+        assert!(
+            shaped(ExchangeVersion::Exchange2007Sp1)
+                .contains(r#"<t:FieldURI FieldURI="calendar:UID"/>"#)
+        );
+        assert!(!shaped(ExchangeVersion::Exchange2007).contains("calendar:UID"));
+        let summary = text(
+            sync_folder_items(
+                &context(ExchangeVersion::Exchange2013),
+                None,
+                10,
+                ItemShape::Summary,
+            )
+            .unwrap(),
+        );
+        assert_eq!(summary.matches("calendar:UID").count(), 1);
+    }
+
+    #[test]
+    fn id_only_get_item_asks_for_nothing_but_ids() {
+        let xml = text(
+            get_item_ids(
+                &context(ExchangeVersion::Exchange2016),
+                &[
+                    ItemId::without_change_key("AAMk1"),
+                    ItemId::without_change_key("AAMk2"),
+                ],
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains("<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>"));
+        assert!(!xml.contains("AdditionalProperties"));
+        assert!(
+            xml.contains(r#"<m:ItemIds><t:ItemId Id="AAMk1"/><t:ItemId Id="AAMk2"/></m:ItemIds>"#)
+        );
+        assert!(get_item_ids(&context(ExchangeVersion::Exchange2016), &[]).is_err());
     }
 
     #[test]
@@ -575,6 +695,7 @@ mod tests {
             CalendarField::ReminderIsSet(true),
             CalendarField::ReminderMinutesBeforeStart(10),
             CalendarField::IsAllDayEvent(false),
+            CalendarField::Uid("040000008200E00074C5B7101A82E00800000000".into()),
             CalendarField::Recurrence(recurrence.clone()),
             CalendarField::StartTimeZone("W. Europe Standard Time".into()),
             CalendarField::EndTimeZone("W. Europe Standard Time".into()),
@@ -606,6 +727,10 @@ mod tests {
         assert_eq!(read.end.map(|e| e.to_utc()), Some(at(10)));
         assert_eq!(read.recurrence, Some(recurrence));
         assert_eq!(
+            read.uid.as_deref(),
+            Some("040000008200E00074C5B7101A82E00800000000")
+        );
+        assert_eq!(
             read.start_time_zone_id.as_deref(),
             Some("W. Europe Standard Time")
         );
@@ -613,7 +738,7 @@ mod tests {
     }
 
     #[test]
-    fn update_states_change_key_auto_resolve_and_send_to_none() {
+    fn update_states_change_key_resolution_and_send_to_none() {
         let change = ItemChange {
             item_id: ItemId::new("AAMkA", "DwAAA"),
             updates: vec![
@@ -624,10 +749,26 @@ mod tests {
                 FieldUpdate::Delete(CalendarFieldName::Location),
             ],
         };
-        let xml = text(update_item(&context(ExchangeVersion::Exchange2010Sp1), &[change]).unwrap());
+        let xml = text(
+            update_item(
+                &context(ExchangeVersion::Exchange2010Sp1),
+                std::slice::from_ref(&change),
+                ConflictResolution::AutoResolve,
+            )
+            .unwrap(),
+        );
         assert!(xml.contains(
             r#"<m:UpdateItem MessageDisposition="SaveOnly" ConflictResolution="AutoResolve" SendMeetingInvitationsOrCancellations="SendToNone">"#
         ));
+        let strict = text(
+            update_item(
+                &context(ExchangeVersion::Exchange2010Sp1),
+                &[change],
+                ConflictResolution::NeverOverwrite,
+            )
+            .unwrap(),
+        );
+        assert!(strict.contains(r#"ConflictResolution="NeverOverwrite""#));
         assert!(xml.contains(r#"<t:RequestServerVersion Version="Exchange2010_SP1"/>"#));
         assert!(xml.contains(r#"<t:ItemChange><t:ItemId Id="AAMkA" ChangeKey="DwAAA"/>"#));
         assert!(xml.contains(
@@ -645,7 +786,14 @@ mod tests {
             item_id: ItemId::without_change_key("AAMkA"),
             updates: vec![FieldUpdate::Set(CalendarField::Subject("x".into()))],
         };
-        assert!(update_item(&context(ExchangeVersion::Exchange2016), &[change]).is_err());
+        assert!(
+            update_item(
+                &context(ExchangeVersion::Exchange2016),
+                &[change],
+                ConflictResolution::NeverOverwrite
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -15,6 +15,9 @@ const RELEVANCE: &[&str] = &[
     "calendar:IsRecurring",
 ];
 
+/// The stable key of a calendar item (it survives moves, unlike the ItemId), from 2007 SP1 on.
+const RELEVANCE_SINCE_2007_SP1: &[&str] = &["calendar:UID"];
+
 /// Enough to recognise the same appointment on both sides.
 const SUMMARY: &[&str] = &[
     "item:ItemClass",
@@ -24,7 +27,7 @@ const SUMMARY: &[&str] = &[
 ];
 
 /// Fields that exist from Exchange 2007 SP1 on.
-const SUMMARY_SINCE_2007_SP1: &[&str] = &["item:LastModifiedTime", "calendar:UID"];
+const SUMMARY_SINCE_2007_SP1: &[&str] = &["item:LastModifiedTime"];
 
 /// Everything the sync maps, for GetItem (properties FindItem cannot return are only here).
 const FULL: &[&str] = &[
@@ -93,19 +96,25 @@ pub(crate) fn write_listing_shape(
     shape: ItemShape,
     version: ExchangeVersion,
 ) -> io::Result<()> {
-    let since_sp1: &[&str] = if version.has_uid() {
-        SUMMARY_SINCE_2007_SP1
+    let (relevance_since_sp1, summary_since_sp1): (&[&str], &[&str]) = if version.has_uid() {
+        (RELEVANCE_SINCE_2007_SP1, SUMMARY_SINCE_2007_SP1)
     } else {
-        &[]
+        (&[], &[])
     };
     match shape {
         ItemShape::IdOnly => write_item_shape(soap, "IdOnly", false, &[], false),
-        ItemShape::Relevance => write_item_shape(soap, "IdOnly", false, &[RELEVANCE], true),
+        ItemShape::Relevance => write_item_shape(
+            soap,
+            "IdOnly",
+            false,
+            &[RELEVANCE, relevance_since_sp1],
+            true,
+        ),
         ItemShape::Summary => write_item_shape(
             soap,
             "IdOnly",
             false,
-            &[RELEVANCE, SUMMARY, since_sp1],
+            &[RELEVANCE, relevance_since_sp1, SUMMARY, summary_since_sp1],
             true,
         ),
     }

@@ -115,7 +115,8 @@ pub fn parse_find_item(xml: &[u8]) -> Result<Parsed<FindItemPage>, EwsError> {
     }))
 }
 
-/// Parses a `CreateItem` response: the new id per created item.
+/// Parses a `CreateItem` response (the new id per created item) or an IdOnly `GetItem`
+/// response, which has the same shape (the current id and change key per requested item).
 pub fn parse_create_item(xml: &[u8]) -> Result<Parsed<Vec<ItemResult<ItemId>>>, EwsError> {
     let envelope = parse_envelope::<ItemsPayload>(xml)?;
     Ok(Parsed::map_messages(envelope, |messages| {

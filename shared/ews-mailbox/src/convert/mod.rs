@@ -1,0 +1,82 @@
+//! Exchange calendar items ⇄ the engine's appointments.
+//!
+//! Reading: [`Converter::exchange_item`] (a full GetItem item) and [`Converter::summary`] (an item
+//! in the relevance shape of SyncFolderItems and FindItem). Writing: [`Converter::new_item`] and
+//! [`Converter::item_change`]. The schema version decides how zones are written (StartTimeZone /
+//! EndTimeZone from Exchange 2010, MeetingTimeZone before) and whether WorkingElsewhere exists.
+
+mod properties;
+mod read;
+mod recurrence;
+mod schedule;
+mod windows_zones;
+mod write;
+mod zones;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono_tz::Tz;
+use ohsync_engine::appointment::ScheduleError;
+use ohsync_engine::identity::IdError;
+use ohsync_ews::ExchangeVersion;
+
+pub use read::is_stored_item;
+pub use recurrence::recurrence_blob;
+pub use zones::Zones;
+
+/// Why an item could not be converted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConvertError {
+    /// A property every calendar item has was not returned.
+    #[error("the item has no {0}")]
+    Missing(&'static str),
+    /// An id the engine cannot hold.
+    #[error("the item's {field} is not usable: {source}")]
+    BadId {
+        /// Which id.
+        field: &'static str,
+        /// Why.
+        source: IdError,
+    },
+    /// The ohsync tag cannot be written as EWS needs it.
+    #[error("the ohsync tag cannot be written: {0}")]
+    BadTag(String),
+    /// Start and end do not make a schedule.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// Not a single or a series master: a meeting message, an occurrence or an exception.
+    #[error("not a stored calendar item: {0}")]
+    NotStored(String),
+    /// A series cannot be written yet (the engine never asks; see docs).
+    #[error("writing a recurring series is not supported")]
+    SeriesNotWritable,
+}
+
+/// Converts for one mailbox: its schema version and its user's default zone, and counts the
+/// malformed ohsync tags it met.
+#[derive(Debug)]
+pub struct Converter {
+    version: ExchangeVersion,
+    zones: Zones,
+    malformed_tags: AtomicU64,
+}
+
+impl Converter {
+    /// A converter for requests stated as `version`, for a user in `default_zone`.
+    pub fn new(version: ExchangeVersion, default_zone: Tz) -> Self {
+        Self {
+            version,
+            zones: Zones::new(default_zone),
+            malformed_tags: AtomicU64::new(0),
+        }
+    }
+
+    /// How many items carried an ohsync tag that does not read `tenant:officeheart-id`.
+    pub fn malformed_tags(&self) -> u64 {
+        self.malformed_tags.load(Ordering::Relaxed)
+    }
+
+    fn count_malformed_tag(&self) {
+        self.malformed_tags.fetch_add(1, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,32 @@
+//! The DynamoDB adapter of the engine's binding store.
+//!
+//! One table (string keys `pk`/`sk`, on-demand, TTL on `expires_at`); every item of a binding
+//! in one tenant-scoped partition. Costs per call on a normal run:
+//! - `load`: one strongly consistent Query returning the state item and the intents;
+//! - `find_mappings`: one BatchGetItem per 100 ids (of any mix of kinds), over pointer items
+//!   that each carry the whole mapping;
+//! - `commit`: one TransactWriteItems (conditional on the state version) when it writes at
+//!   most 99 items, preceded by one BatchGetItem when it replaces or removes mappings.
+//!
+//! The layout and the cost reasoning are in `docs/STORES.md`. Runs of one user never overlap
+//! because the SQS FIFO queue uses the user as message group; the version check on every commit
+//! is the last line of defence.
+
+mod commit;
+mod config;
+mod item;
+mod keys;
+mod plan;
+mod query;
+mod read;
+mod requests;
+mod retire;
+mod retry;
+mod store;
+mod table;
+
+pub use config::{ConfigError, DynamoConfig, ENDPOINT_VARIABLE, TABLE_VARIABLE};
+pub use requests::{Operation, RequestCounts};
+pub use retry::RetryPolicy;
+pub use store::{DynamoStore, StoreOptions};
+pub use table::{TableError, create_table};
