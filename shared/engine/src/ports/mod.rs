@@ -4,6 +4,7 @@
 mod agenda;
 mod clock;
 mod mailbox;
+mod secrets;
 mod store;
 
 pub use agenda::{
@@ -16,6 +17,7 @@ pub use mailbox::{
     Mailbox, MailboxChange, MailboxChangePage, MailboxError, MailboxListingPage, MailboxSyncState,
     NewExchangeItem, UpdateOutcome,
 };
+pub use secrets::{SecretName, SecretRef, SecretRefError, SecretVersionId, Secrets, SecretsError};
 pub use store::{
     BindingScope, BindingState, Commit, Mapping, MappingQuery, PendingIntent, StateVersion, Store,
     StoreError,
