@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use ohsync_ews::client::RetryPolicy;
 use ohsync_ews::model::{CalendarField, FieldUpdate, ItemChange, ItemShape, SyncChange};
+use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{
     BasicAuth, EwsClient, EwsError, ExchangeVersion, NewCalendarItem, NtlmAuth, OhsyncTag,
     TransportConfig,
@@ -35,8 +36,14 @@ fn plain_http() -> TransportConfig {
     TransportConfig {
         allow_http_hosts: vec!["127.0.0.1".to_owned()],
         request_timeout: Duration::from_secs(10),
+        address_policy: loopback_allowed(),
         ..TransportConfig::default()
     }
+}
+
+/// The simulator listens on loopback, which the default address policy refuses.
+fn loopback_allowed() -> AddressPolicy {
+    AddressPolicy::new("127.0.0.1".parse().unwrap())
 }
 
 fn ntlm(domain: &str, password: &str) -> NtlmAuth {
@@ -364,6 +371,10 @@ async fn ntlm_channel_binding_satisfies_extended_protection_over_tls() {
         ntlm("OFFICEHEART", PASSWORD),
         ExchangeVersion::Exchange2016,
     )
+    .transport(TransportConfig {
+        address_policy: loopback_allowed(),
+        ..TransportConfig::default()
+    })
     .build()
     .unwrap();
 

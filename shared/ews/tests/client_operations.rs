@@ -9,6 +9,7 @@ mod support;
 use std::time::Duration;
 
 use ohsync_ews::model::{ItemShape, SyncChange};
+use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{
     BasicAuth, EwsClient, ExchangeVersion, ItemId, OhsyncTag, RetryPolicy, TransportConfig,
 };
@@ -24,6 +25,7 @@ fn client(server: &TestServer, batch_size: usize) -> EwsClient {
     EwsClient::builder(server.http_url(), auth, ExchangeVersion::Exchange2010Sp2)
         .transport(TransportConfig {
             allow_http_hosts: vec!["127.0.0.1".into()],
+            address_policy: AddressPolicy::new("127.0.0.1".parse().unwrap()),
             ..TransportConfig::default()
         })
         .retry(RetryPolicy {

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{TimeZone, Utc};
 use ohsync_ews::error::{EwsError, Phase, TlsProblem};
 use ohsync_ews::model::{CalendarField, NewCalendarItem, OhsyncTag};
+use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{
     Authenticator, BasicAuth, EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig,
 };
@@ -33,8 +34,14 @@ fn config() -> TransportConfig {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(5),
         allow_http_hosts: vec!["127.0.0.1".into()],
+        address_policy: loopback_allowed(),
         ..TransportConfig::default()
     }
+}
+
+/// The test servers listen on loopback, which the default policy refuses.
+fn loopback_allowed() -> AddressPolicy {
+    AddressPolicy::new("127.0.0.1,localhost".parse().unwrap())
 }
 
 fn fast_retry() -> RetryPolicy {
@@ -931,4 +938,27 @@ async fn html_error_page_with_500_is_a_server_error() {
         "{err:?}"
     );
     assert_eq!(err.code(), "EWS_SERVER_ERROR");
+}
+
+#[tokio::test]
+async fn the_default_address_policy_refuses_a_loopback_endpoint_before_any_http() {
+    let server = TestServer::scripted(|_, _| Reply::xml(200, GET_FOLDER_OK)).await;
+    let default_policy = TransportConfig {
+        allow_http_hosts: vec!["127.0.0.1".into()],
+        ..TransportConfig::default()
+    };
+
+    let err = client_with(
+        &server.http_url(),
+        basic(),
+        default_policy,
+        RetryPolicy::none(),
+    )
+    .get_calendar_folder()
+    .await
+    .unwrap_err();
+
+    assert_eq!(err.code(), "EWS_ADDRESS_REFUSED", "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(server.requests().len(), 0, "no HTTP reached the server");
 }

@@ -18,6 +18,7 @@ use ohsync_engine::ports::{
 use ohsync_engine::reconcile::SyncPolicy;
 use ohsync_engine::report::RunReport;
 use ohsync_engine::testkit::{FakeClock, FakeStore, Faults};
+use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig};
 use ohsync_ews_mailbox::{EwsMailbox, MailboxSettings};
 use ohsync_ews_sim::{
@@ -76,6 +77,7 @@ impl World {
         let client = EwsClient::builder(ews.url(), auth, ExchangeVersion::Exchange2016)
             .transport(TransportConfig {
                 allow_http_hosts: vec!["127.0.0.1".into()],
+                address_policy: AddressPolicy::new("127.0.0.1".parse().unwrap()),
                 ..TransportConfig::default()
             })
             .retry(retry)

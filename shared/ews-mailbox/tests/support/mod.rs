@@ -10,6 +10,7 @@ use ohsync_engine::appointment::{Appointment, Categories, Schedule, ShowAs, Text
 use ohsync_engine::identity::OhsyncTag;
 use ohsync_engine::ports::{Continuation, ItemSummary, Mailbox, MailboxSyncState, NewExchangeItem};
 use ohsync_engine::window::WindowBounds;
+use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig};
 use ohsync_ews_mailbox::{EwsMailbox, MailboxSettings};
 use ohsync_ews_sim::{EwsSimulator, RunningSim, ServerVersion, SimConfig, SimUser};
@@ -49,6 +50,7 @@ pub fn client_for(
     EwsClient::builder(url, auth, version)
         .transport(TransportConfig {
             allow_http_hosts: vec!["127.0.0.1".into()],
+            address_policy: AddressPolicy::new("127.0.0.1".parse().unwrap()),
             request_timeout: Duration::from_secs(20),
             ..TransportConfig::default()
         })

@@ -104,6 +104,15 @@ pub enum EwsError {
         /// The TLS library's message.
         detail: String,
     },
+    /// The address policy refused the endpoint's address (loopback, private, link-local,
+    /// metadata … not on the operator's allow-list); nothing was sent.
+    #[error("connecting to {host} is not allowed: {detail}")]
+    AddressRefused {
+        /// The host name.
+        host: String,
+        /// Which address and why.
+        detail: String,
+    },
     /// Nothing listens on the port.
     #[error("connection to {host} refused")]
     ConnectionRefused {
@@ -211,6 +220,7 @@ impl EwsError {
                 TlsProblem::Revoked => "EWS_TLS_REVOKED",
                 TlsProblem::Handshake => "EWS_TLS_FAILED",
             },
+            Self::AddressRefused { .. } => "EWS_ADDRESS_REFUSED",
             Self::ConnectionRefused { .. } => "EWS_CONNECTION_REFUSED",
             Self::ConnectionLost { .. } => "EWS_CONNECTION_LOST",
             Self::Network { .. } => "EWS_NETWORK_ERROR",

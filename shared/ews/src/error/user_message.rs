@@ -98,6 +98,18 @@ pub(super) fn for_error(err: &EwsError) -> LocalizedMessage {
             ),
         ),
         EwsError::Tls { problem, host, .. } => tls_message(*problem, host),
+        EwsError::AddressRefused { host, .. } => LocalizedMessage::new(
+            format!(
+                "{host} wijst naar een intern of gereserveerd netwerkadres; daar maakt ohsync geen \
+                 verbinding mee. Gebruik het adres waarop Exchange van buitenaf bereikbaar is, of vraag de \
+                 beheerder van ohsync deze server toe te staan."
+            ),
+            format!(
+                "{host} points to an internal or reserved network address, which ohsync does not connect \
+                 to. Use the address at which Exchange is reachable from outside, or ask the ohsync \
+                 operator to allow this server."
+            ),
+        ),
         EwsError::ConnectionRefused { host } => LocalizedMessage::new(
             format!(
                 "{host} weigert de verbinding. Controleer de URL (https en poort) en of Exchange draait; \

@@ -4,6 +4,8 @@ use std::error::Error as StdError;
 use std::io;
 use std::time::Duration;
 
+use ohsync_net_guard::GuardError;
+
 use super::tls::tls_problem;
 use crate::error::{EwsError, Phase};
 
@@ -60,6 +62,20 @@ pub(crate) fn classify(
             problem: tls_problem(tls),
             host: host.to_owned(),
             detail: tls.to_string(),
+        });
+    }
+    if let Some(guard) = parts.iter().find_map(|e| e.downcast_ref::<GuardError>()) {
+        return Classified::Error(match guard {
+            GuardError::Resolve { .. } | GuardError::NoAddress { .. } => EwsError::Dns {
+                host: host.to_owned(),
+                detail: guard.to_string(),
+            },
+            GuardError::Refused(_) | GuardError::NoHost { .. } | GuardError::UnknownPeer => {
+                EwsError::AddressRefused {
+                    host: host.to_owned(),
+                    detail: guard.to_string(),
+                }
+            }
         });
     }
     if error.is_timeout() {

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use ohsync_net_guard::GuardedResolver;
+pub use ohsync_net_guard::{AddressPolicy, AllowList};
 use reqwest::StatusCode;
 use reqwest::header::{
     AUTHORIZATION, CONNECTION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE,
@@ -21,7 +23,7 @@ use crate::error::{EwsError, Phase};
 use classify::{Classified, classify};
 
 /// Network settings of a client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct TransportConfig {
     /// Limit for establishing the TCP and TLS connection.
     pub connect_timeout: Duration,
@@ -38,6 +40,10 @@ pub struct TransportConfig {
     pub allow_http_hosts: Vec<String>,
     /// `User-Agent`; EWS application access policies match on it.
     pub user_agent: String,
+    /// Which addresses the client may connect to. The default refuses loopback, private,
+    /// link-local and metadata addresses: the URL comes from a customer's administrator, so only
+    /// the operator's allow-list may open those (checked at connect time, against DNS rebinding).
+    pub address_policy: AddressPolicy,
 }
 
 impl Default for TransportConfig {
@@ -50,6 +56,7 @@ impl Default for TransportConfig {
             extra_root_certificates_pem: Vec::new(),
             allow_http_hosts: Vec::new(),
             user_agent: concat!("ohsync/", env!("CARGO_PKG_VERSION")).to_owned(),
+            address_policy: AddressPolicy::default(),
         }
     }
 }
@@ -137,7 +144,9 @@ impl Transport {
             &config.extra_root_certificates_pem,
             &config.insecure_tls_hosts,
         )?;
-        let http = reqwest::Client::builder()
+        let guard = GuardedResolver::new(config.address_policy.clone());
+        let http = guard
+            .guard_client(reqwest::Client::builder())
             .http1_only()
             .pool_max_idle_per_host(1)
             .redirect(reqwest::redirect::Policy::none())
