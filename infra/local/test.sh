@@ -10,7 +10,8 @@ venv="$root/.venv"
 requirements="$root/infra/local/requirements.txt"
 mkdir -p "$stack"
 
-step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+step() { printf '\n==> [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
 
 pids=()
 stop_stack() {
@@ -69,3 +70,5 @@ step "cfn-lint template.yaml"
 
 step "cargo test (workspace)"
 cargo test --workspace
+
+step "all checks and tests passed"
