@@ -70,6 +70,9 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// A stored record could not be read.
     StoreCorrupt,
+    /// Exchange dropped the paging state of a window listing twice in one run; the next run
+    /// lists again.
+    MailboxListingInvalidated,
     /// An Exchange create's outcome is unknown and the item was not found by its tag yet.
     CreateOutcomeUnknown,
 }
@@ -88,6 +91,7 @@ impl ErrorCode {
             Self::AgendaRejected => "agenda_rejected",
             Self::StoreUnavailable => "store_unavailable",
             Self::StoreCorrupt => "store_corrupt",
+            Self::MailboxListingInvalidated => "mailbox_listing_invalidated",
             Self::CreateOutcomeUnknown => "create_outcome_unknown",
         }
     }
@@ -105,9 +109,9 @@ pub struct RunError {
 impl From<&MailboxError> for RunError {
     fn from(error: &MailboxError) -> Self {
         let code = match error {
-            MailboxError::Unavailable(_) | MailboxError::InvalidSyncState => {
-                ErrorCode::MailboxUnavailable
-            }
+            MailboxError::Unavailable(_) => ErrorCode::MailboxUnavailable,
+            // A delta read recovers from it by listing; only a listing can fail with it.
+            MailboxError::InvalidSyncState => ErrorCode::MailboxListingInvalidated,
             MailboxError::Throttled { .. } => ErrorCode::MailboxThrottled,
             MailboxError::Unauthorized => ErrorCode::MailboxUnauthorized,
             MailboxError::AccessBlocked => ErrorCode::MailboxAccessBlocked,

@@ -12,12 +12,13 @@ use ohsync_engine::identity::{
     IdempotencyKey, OfficeHeartId, OhsyncTag, TenantId,
 };
 use ohsync_engine::ports::{
-    AgendaChange, AgendaItem, ExchangeItem, ExchangeUpdate, Mapping, NewAgendaItem, NewExchangeItem,
+    AgendaChange, AgendaItem, ExchangeItem, ExchangeUpdate, Mapping, NewAgendaItem,
+    NewExchangeItem, SyncedSpan,
 };
 use ohsync_engine::reconcile::{
     AbortReason, Action, AgendaRevision, Cell, Conflict, ConflictKind, ConflictPolicy, Content,
     Direction, ExchangeObservation, Pair, ReadMode, ReconcileInput, Side, SideState, SideView,
-    SkipReason, SyncPolicy, content_needed, decide_cell, reconcile,
+    SkipReason, SyncPolicy, content_needed, decide_cell, reconcile, storage_empty,
 };
 use ohsync_engine::testkit::appointment;
 
@@ -113,6 +114,7 @@ fn recorded() -> Mapping {
         exchange_uid: ExchangeUid::parse("UID1").unwrap(),
         exchange_change_key: Some(ChangeKey::parse("CK1").unwrap()),
         content_hash: content_a().content_hash(),
+        span: Some(SyncedSpan::of(&content_a())),
     }
 }
 
@@ -529,6 +531,7 @@ fn cell_changed_changed_to_the_same_content_just_links() {
     link.officeheart_version = version("v2");
     link.exchange_change_key = Some(ChangeKey::parse("CK2").unwrap());
     link.content_hash = content_b().content_hash();
+    link.span = Some(SyncedSpan::of(&content_b()));
     assert_eq!(decide(&input, (Changed, Changed)), vec![Action::Link(link)]);
 }
 
@@ -813,4 +816,36 @@ fn the_storage_empty_guard_stops_a_plan_when_a_listing_is_empty_but_links_exist(
     );
     input.mapping_count = 0;
     assert_eq!(reconcile(&input).abort, None);
+}
+
+#[test]
+fn a_linked_item_verified_gone_after_a_listing_is_a_deletion_not_an_absence() {
+    // Exchange was listed; the linked item was not in the listing and a direct read found it
+    // gone, which the executor reports as an explicit deletion.
+    let input = exchange_listed(with(linked_input(), None, Some(deleted_in_exchange())));
+    assert_eq!(
+        decide(&input, (Unchanged, Deleted)),
+        vec![Action::DeleteInOfficeHeart {
+            target: revision("v1")
+        }]
+    );
+    let unverified = exchange_listed(linked_input());
+    assert_eq!(
+        decide(&unverified, (Unchanged, Absent)),
+        vec![Action::Skip(SkipReason::MissingFromListing)]
+    );
+}
+
+#[test]
+fn the_storage_empty_guard_can_be_asked_on_its_own_and_yields_to_the_override() {
+    let mut input = input();
+    input.exchange.mode = ReadMode::Listing;
+    assert_eq!(
+        storage_empty(&input),
+        Some(AbortReason::StorageEmpty {
+            side: Side::Exchange
+        })
+    );
+    input.policy.guard_override = true;
+    assert_eq!(storage_empty(&input), None);
 }

@@ -184,22 +184,25 @@ async fn an_invalid_sync_state_relists_the_window_against_the_mappings() {
 
 #[tokio::test]
 async fn an_expired_cursor_relists_the_window_against_the_mappings() {
-    let (world, _) = world_with_pending_changes().await;
-    // The deletion happened before the cursor expired: a listing cannot show it, and an item
-    // missing from a listing is never taken for deleted, so its copy stays.
+    let (world, log) = world_with_pending_changes().await;
+    // The deletion happened before the cursor expired: the listing cannot show it, so the one
+    // linked item it leaves out is read directly, found gone, and its copy deleted.
     world.agenda.expire_cursors();
+    world.reset_requests();
     let report = world.run().await;
     assert_eq!(report.outcome, RunOutcome::Completed);
-    assert_eq!(report.counts.deleted.exchange, 0);
+    assert_eq!(report.counts.deleted.exchange, 1);
     assert_eq!(report.counts.created.exchange, 1);
     assert_eq!(report.counts.updated.exchange, 1);
+    assert_eq!(world.agenda.requests.of("get"), 1);
     let tags = world
         .mailbox
         .items()
         .into_iter()
         .filter(|item| item.tag.is_some())
         .count();
-    assert_eq!(tags, 3, "no duplicate copies after a re-listing");
+    assert_eq!(tags, 2, "no duplicate copies after a re-listing");
+    check_invariants(&world, &log).unwrap();
 }
 
 async fn ten_linked(world: &TestWorld) -> Vec<ohsync_engine::ports::AgendaItem> {

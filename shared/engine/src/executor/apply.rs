@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
+use super::confirm::ExchangeWrites;
 use super::{RunOptions, Stop, SyncPorts, intents};
 use crate::appointment::Appointment;
-use crate::identity::{ExchangeItemId, ExchangeItemKey, OfficeHeartId};
+use crate::identity::{ExchangeItemId, ExchangeItemKey, ExchangeUid, OfficeHeartId};
 use crate::ports::{
     AgendaChange, AgendaError, AgendaItem, BindingScope, Commit, CreateOutcome, DeleteOutcome,
     ExchangeItem, ItemReadError, Mapping, NewExchangeItem, PendingIntent, StateVersion, StoreError,
-    UpdateOutcome,
+    SyncedSpan, UpdateOutcome,
 };
 use crate::reconcile::{
     self, Action, AgendaRevision, Content, Decision, ExchangeObservation, Pair, ReconcileInput,
@@ -153,6 +154,7 @@ fn written_mapping(
         exchange_uid: exchange.uid,
         exchange_change_key: Some(exchange.change_key),
         content_hash: written.content_hash(),
+        span: Some(SyncedSpan::of(written)),
     }
 }
 
@@ -172,6 +174,7 @@ pub(super) struct Outcome {
     pub(super) intents_written: BTreeSet<OfficeHeartId>,
     pub(super) intents_unresolved: BTreeSet<OfficeHeartId>,
     pub(super) partial: Option<PartialReason>,
+    pub(super) exchange_writes: ExchangeWrites,
 }
 
 /// Writes of one round, by kind.
@@ -195,6 +198,7 @@ pub(super) struct Execution<'a> {
     deadline_hit: bool,
     exchange_halted: bool,
     agenda_halted: bool,
+    exchange_writes: ExchangeWrites,
 }
 
 impl<'a> Execution<'a> {
@@ -223,6 +227,7 @@ impl<'a> Execution<'a> {
             deadline_hit: false,
             exchange_halted: false,
             agenda_halted: false,
+            exchange_writes: ExchangeWrites::default(),
         }
     }
 
@@ -356,6 +361,8 @@ impl<'a> Execution<'a> {
                     for (position, &index) in chunk.iter().enumerate() {
                         match outcomes.get(position) {
                             Some(CreateOutcome::Created(key)) => {
+                                self.exchange_writes
+                                    .created(&key.item_id, Some(key.change_key.clone()));
                                 if let Some(Action::CreateInExchange { source, item }) =
                                     self.pending(index)
                                 {
@@ -410,6 +417,7 @@ impl<'a> Execution<'a> {
         for (index, source, item) in creates {
             match intents::tagged_with(&found, &item.tag) {
                 Some(summary) => {
+                    self.exchange_writes.created(&summary.key.item_id, None);
                     let mut mapping =
                         written_mapping(source, summary.key.clone(), &item.appointment);
                     // Someone may have edited it since: let its content decide next time.
@@ -434,6 +442,7 @@ impl<'a> Execution<'a> {
         rereads: &mut Vec<usize>,
         report: &mut RunReport,
     ) {
+        let mut vanished = Vec::new();
         for chunk in indices.chunks(self.batch_size()) {
             if self.exchange_halted {
                 self.give_up(chunk);
@@ -451,6 +460,7 @@ impl<'a> Execution<'a> {
                     for (position, &index) in chunk.iter().enumerate() {
                         match outcomes.get(position) {
                             Some(UpdateOutcome::Updated(key)) => {
+                                self.exchange_writes.updated(key);
                                 if let Some(Action::UpdateExchange { source, update }) =
                                     self.pending(index)
                                 {
@@ -460,9 +470,7 @@ impl<'a> Execution<'a> {
                                 }
                             }
                             Some(UpdateOutcome::Conflict) => rereads.push(index),
-                            Some(UpdateOutcome::NotFound) => {
-                                self.runs[index].skip_write(SkipReason::TargetNotFound, report);
-                            }
+                            Some(UpdateOutcome::NotFound) => vanished.push(index),
                             Some(UpdateOutcome::Failed(error)) => {
                                 report.errors.push(RunError::from(error));
                                 self.runs[index].give_up();
@@ -475,6 +483,68 @@ impl<'a> Execution<'a> {
                     report.errors.push(RunError::from(&error));
                     self.exchange_halted = true;
                     self.give_up(chunk);
+                }
+            }
+        }
+        self.vanished(&vanished, report).await;
+    }
+
+    /// The items some Exchange updates were for are gone under their ItemIds. An ItemId
+    /// changes when an item is moved, so the UID decides: found under another ItemId, the pair
+    /// is decided again with that item; not found, the item was deleted, and that is decided
+    /// on now like any deletion — after a feed reset it would never come through the feed.
+    async fn vanished(&mut self, indices: &[usize], report: &mut RunReport) {
+        let mut targets: Vec<(usize, ExchangeItemKey)> = Vec::new();
+        for &index in indices {
+            if self.runs[index].rereads >= self.options.max_rereads {
+                self.runs[index].skip_write(SkipReason::TargetNotFound, report);
+            } else if let Some(Action::UpdateExchange { update, .. }) = self.pending(index) {
+                targets.push((index, update.key));
+            }
+        }
+        if targets.is_empty() {
+            return;
+        }
+        let uids: Vec<ExchangeUid> = targets.iter().map(|(_, key)| key.uid.clone()).collect();
+        let found = match self.ports.mailbox.find_by_uids(&uids).await {
+            Ok(found) => found,
+            Err(error) => {
+                report.errors.push(RunError::from(&error));
+                for (index, _) in targets {
+                    self.runs[index].give_up();
+                }
+                return;
+            }
+        };
+        let mut moved: Vec<(usize, ExchangeItemId)> = Vec::new();
+        for (index, key) in targets {
+            match found.iter().find(|summary| summary.key.uid == key.uid) {
+                Some(summary) => moved.push((index, summary.key.item_id.clone())),
+                None => {
+                    self.exchange_writes.deleted(&key.item_id);
+                    self.runs[index].pair.exchange =
+                        Some(ExchangeObservation::Deleted(key.item_id));
+                    self.replan(index);
+                }
+            }
+        }
+        if moved.is_empty() {
+            return;
+        }
+        let ids: Vec<ExchangeItemId> = moved.iter().map(|(_, id)| id.clone()).collect();
+        match self.ports.mailbox.get_items(&ids).await {
+            Ok(results) => {
+                for (position, (index, _)) in moved.into_iter().enumerate() {
+                    match results.get(position) {
+                        Some(Ok(item)) => self.replan_exchange(index, item.clone()),
+                        _ => self.runs[index].give_up(),
+                    }
+                }
+            }
+            Err(error) => {
+                report.errors.push(RunError::from(&error));
+                for (index, _) in moved {
+                    self.runs[index].give_up();
                 }
             }
         }
@@ -503,6 +573,9 @@ impl<'a> Execution<'a> {
                     for (position, &index) in chunk.iter().enumerate() {
                         match outcomes.get(position) {
                             Some(DeleteOutcome::Deleted | DeleteOutcome::NotFound) => {
+                                if let Some(target) = requests.get(position) {
+                                    self.exchange_writes.deleted(&target.item_id);
+                                }
                                 self.runs[index].wrote(None, report);
                             }
                             Some(DeleteOutcome::Conflict) => rereads.push(index),
@@ -561,7 +634,12 @@ impl<'a> Execution<'a> {
                     .await
                 {
                     Err(AgendaError::NotFound) => {
-                        self.runs[index].skip_write(SkipReason::TargetNotFound, report);
+                        // OfficeHeart ids are stable: the appointment is gone. After a feed
+                        // reset its deletion never comes through the feed, so it is decided
+                        // on now, like any deletion.
+                        self.runs[index].pair.officeheart =
+                            Some(AgendaChange::Deleted { id: target.id });
+                        self.replan(index);
                         continue;
                     }
                     other => other.map(|updated| {
@@ -639,12 +717,22 @@ impl<'a> Execution<'a> {
             return;
         }
         let ids: Vec<ExchangeItemId> = exchange.iter().map(|(_, id)| id.clone()).collect();
+        let mut vanished = Vec::new();
         match self.ports.mailbox.get_items(&ids).await {
             Ok(results) => {
                 for (position, (index, _)) in exchange.into_iter().enumerate() {
                     match results.get(position) {
                         Some(Ok(item)) => self.replan_exchange(index, item.clone()),
-                        Some(Err(ItemReadError::NotFound)) => self.target_gone(index, report),
+                        Some(Err(ItemReadError::NotFound)) => {
+                            if self.runs[index]
+                                .pending_write()
+                                .is_some_and(Action::is_deletion)
+                            {
+                                self.runs[index].wrote(None, report);
+                            } else {
+                                vanished.push(index);
+                            }
+                        }
                         Some(Err(ItemReadError::Failed(error))) => {
                             report.errors.push(RunError::from(error));
                             self.runs[index].give_up();
@@ -660,6 +748,7 @@ impl<'a> Execution<'a> {
                 }
             }
         }
+        self.vanished(&vanished, report).await;
     }
 
     fn replan_officeheart(
@@ -746,6 +835,7 @@ impl<'a> Execution<'a> {
             intents_written: self.intents_written,
             intents_unresolved: self.intents_unresolved,
             partial,
+            exchange_writes: self.exchange_writes,
         }
     }
 }

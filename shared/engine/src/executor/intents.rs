@@ -1,7 +1,7 @@
 //! Pending intents: Exchange creates whose outcome a previous run did not record.
 
 use crate::identity::{OhsyncTag, TenantId};
-use crate::ports::{ItemSummary, Mailbox, MailboxError, Mapping, PendingIntent};
+use crate::ports::{ItemSummary, Mailbox, MailboxError, Mapping, PendingIntent, SyncedSpan};
 
 /// Looks the intents' tags up. A found item becomes a mapping with an unknown ChangeKey (its
 /// content, not its version, then tells whether anyone changed it since); an intent whose item
@@ -34,6 +34,10 @@ pub(super) async fn recover(
                 exchange_uid: summary.key.uid.clone(),
                 exchange_change_key: None,
                 content_hash: intent.content_hash,
+                span: Some(SyncedSpan {
+                    start: summary.start,
+                    end: summary.end,
+                }),
             })
         })
         .collect())

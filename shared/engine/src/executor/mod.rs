@@ -2,26 +2,29 @@
 //!
 //! Read the binding state (one read) → read both sides → recover pending intents → look up the
 //! mappings of the changed items → read the Exchange content the decisions need → reconcile →
-//! carry the plan out → commit mappings, intents, positions and status (one conditional write,
+//! carry the plan out → confirm the run's own Exchange writes (a further round for changes
+//! that raced them) → commit mappings, intents, positions and status (one conditional write,
 //! none when nothing changed). Why a crash between any two steps is safe: docs/SYNC-ENGINE.md.
 
 mod apply;
+mod confirm;
 mod content;
 mod intents;
 mod read;
+mod verify;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::identity::{BindingId, OfficeHeartId, TenantId, UserId};
 use crate::ports::{
-    Agenda, AgendaChange, BindingScope, BindingState, Clock, Commit, Mailbox, Mapping,
-    MappingQuery, StateVersion, Store, StoreError,
+    Agenda, AgendaChange, BindingScope, BindingState, Clock, Commit, Mailbox, MailboxSyncState,
+    Mapping, MappingQuery, StateVersion, Store, StoreError,
 };
-use crate::reconcile::{self, ExchangeObservation, ReadMode, ReconcileInput, SyncPolicy};
-use crate::report::{RunError, RunOutcome, RunReport};
+use crate::reconcile::{self, ExchangeObservation, ReadMode, ReconcileInput, SideView, SyncPolicy};
+use crate::report::{PartialReason, RunError, RunOutcome, RunReport};
 
 /// The ports a run works through.
 #[derive(Clone)]
@@ -54,7 +57,8 @@ pub struct RunOptions {
     /// Plan only: read, reconcile, report the plan, write nothing.
     pub dry_run: bool,
     /// How long an intent marks a run as possibly alive. Must exceed the longest a run can
-    /// live (the Lambda timeout), so that a younger intent is never taken for a dead run's.
+    /// live (the Lambda timeout), so that a younger intent is never taken for a dead run's;
+    /// set it with [`RunOptions::with_max_run_time`].
     pub intent_lease: TimeDelta,
     /// Items per Exchange request.
     pub exchange_batch_size: usize,
@@ -63,19 +67,36 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// Defaults: 15-minute intent lease (the Lambda maximum), 100 items per Exchange request
-    /// (a first sync of 1,000 items in ≈ 10 writes, DESIGN §8),
-    /// 3 re-reads per item.
+    /// The intent lease when the worker does not say how long a run may live: the Lambda
+    /// maximum timeout, which no run outlives, at the price of a crashed run's binding
+    /// resuming only after 15 minutes.
+    pub const FALLBACK_INTENT_LEASE: TimeDelta = TimeDelta::minutes(15);
+
+    /// Added to the maximum run time for the lease: the clocks of two workers (which write
+    /// and judge an intent) may differ a little.
+    pub const LEASE_MARGIN: TimeDelta = TimeDelta::minutes(1);
+
+    /// Defaults: the fallback intent lease, 100 items per Exchange request (a first sync of
+    /// 1,000 items in ≈ 10 writes, DESIGN §8), 3 re-reads per item.
     pub fn new(binding: BindingId, policy: SyncPolicy, deadline: DateTime<Utc>) -> Self {
         Self {
             binding,
             policy,
             deadline,
             dry_run: false,
-            intent_lease: TimeDelta::minutes(15),
+            intent_lease: Self::FALLBACK_INTENT_LEASE,
             exchange_batch_size: 100,
             max_rereads: 3,
         }
+    }
+
+    /// Derives the intent lease from the longest this run can live — the worker passes its
+    /// own timeout (the Lambda function's `Timeout`), which kills the run at the latest. The
+    /// lease is that plus [`Self::LEASE_MARGIN`]: with a 2-minute worker timeout a crashed
+    /// run's binding resumes after 3 minutes, inside the 5-minute promise, instead of 15.
+    pub fn with_max_run_time(mut self, max_run_time: TimeDelta) -> Self {
+        self.intent_lease = max_run_time.max(TimeDelta::zero()) + Self::LEASE_MARGIN;
+        self
     }
 }
 
@@ -119,6 +140,86 @@ pub async fn run_user_sync(
         }
     }
     report
+}
+
+/// At most this many rounds per run: a user who keeps editing the items the run writes
+/// cannot keep it going; the next run takes over from the older position.
+const MAX_ROUNDS: u32 = 3;
+
+/// A mapping as the rounds of a run leave it.
+#[derive(Debug, Clone)]
+enum MappingChange {
+    Upsert(Mapping),
+    Remove(OfficeHeartId),
+}
+
+/// What the rounds of one run have done so far.
+struct Rounds {
+    version: StateVersion,
+    mappings: BTreeMap<OfficeHeartId, MappingChange>,
+    intents_written: BTreeSet<OfficeHeartId>,
+    intents_unresolved: BTreeSet<OfficeHeartId>,
+    /// The Exchange position up to which every change is decided on, once `raced` is.
+    exchange_position: MailboxSyncState,
+    /// Changes the last confirming read found besides the echoes: the next round's input.
+    raced: Option<Vec<ExchangeObservation>>,
+}
+
+impl Rounds {
+    /// Carries one round's plan out and, when it wrote to Exchange, confirms those writes
+    /// (see `confirm`). Returns why the run cannot complete, if it cannot.
+    async fn carry_out(
+        &mut self,
+        run: &Run<'_>,
+        input: &ReconcileInput,
+        plan: reconcile::SyncPlan,
+        stored: &[Mapping],
+        report: &mut RunReport,
+    ) -> Result<Option<PartialReason>, Stop> {
+        let mut execution = apply::Execution::new(
+            run.ports,
+            run.scope,
+            run.options,
+            input,
+            self.version,
+            plan,
+            stored,
+        );
+        execution.carry_out(report).await?;
+        let outcome = execution.finish();
+        self.version = outcome.version;
+        for id in outcome.mapping_removals {
+            self.mappings.insert(id.clone(), MappingChange::Remove(id));
+        }
+        for mapping in outcome.mapping_upserts {
+            self.mappings.insert(
+                mapping.officeheart_id.clone(),
+                MappingChange::Upsert(mapping),
+            );
+        }
+        self.intents_written.extend(outcome.intents_written);
+        self.intents_unresolved.extend(outcome.intents_unresolved);
+        if outcome.partial.is_some() || outcome.exchange_writes.is_empty() {
+            return Ok(outcome.partial);
+        }
+        match confirm::confirm(
+            run.ports.mailbox.as_ref(),
+            &self.exchange_position,
+            &outcome.exchange_writes,
+        )
+        .await
+        {
+            Ok(confirmation) => {
+                self.exchange_position = confirmation.position;
+                self.raced = Some(confirmation.raced).filter(|raced| !raced.is_empty());
+                Ok(None)
+            }
+            Err(error) => {
+                report.errors.push(RunError::from(&error));
+                Ok(Some(PartialReason::WorkLeft))
+            }
+        }
+    }
 }
 
 /// Why a run ended early.
@@ -170,7 +271,7 @@ impl Run<'_> {
         .await
         .map_err(|error| Stop::Failed(RunError::from(&error)))?;
 
-        let stored = self
+        let mut stored = self
             .stored_mappings(&exchange.view.observations, &officeheart.view.observations)
             .await?;
         // An intent is younger than any stored mapping of its appointment (it is written only
@@ -202,6 +303,16 @@ impl Run<'_> {
             exchange: exchange.view,
             officeheart: officeheart.view,
         };
+        let readers = verify::Readers {
+            mailbox: self.ports.mailbox.as_ref(),
+            agenda: self.ports.agenda.as_ref(),
+            store: self.ports.store.as_ref(),
+            batch_size: self.options.exchange_batch_size,
+        };
+        let verified = verify::unlisted(&readers, self.scope, &mut input, report)
+            .await
+            .map_err(|error| Stop::Failed(RunError::from(&error)))?;
+        stored.extend(verified.mappings);
         content::fill(
             self.ports.mailbox.as_ref(),
             self.options.exchange_batch_size,
@@ -222,17 +333,38 @@ impl Run<'_> {
             return Ok(());
         }
 
-        let mut execution = apply::Execution::new(
-            self.ports,
-            self.scope,
-            self.options,
-            &input,
-            self.state.version,
-            plan,
-            &stored,
-        );
-        execution.carry_out(report).await?;
-        let outcome = execution.finish();
+        let mut rounds = Rounds {
+            version: self.state.version,
+            mappings: BTreeMap::new(),
+            intents_written: BTreeSet::new(),
+            intents_unresolved: BTreeSet::new(),
+            exchange_position: exchange.position,
+            raced: None,
+        };
+        let mut partial = rounds
+            .carry_out(self, &input, plan, &stored, report)
+            .await?;
+        let mut round = 1;
+        // Racing changes are decided on in further rounds, each confirmed like the first.
+        while partial.is_none() {
+            let Some(raced) = rounds.raced.take() else {
+                break;
+            };
+            if round >= MAX_ROUNDS || self.past_deadline() {
+                partial = Some(PartialReason::WorkLeft);
+                break;
+            }
+            round += 1;
+            let next = self.racing_round(&rounds, &input, raced, report).await?;
+            stored = next.mappings.clone();
+            let plan = reconcile::reconcile(&next);
+            if plan.abort.is_some() {
+                partial = Some(PartialReason::WorkLeft);
+                break;
+            }
+            partial = rounds.carry_out(self, &next, plan, &stored, report).await?;
+        }
+        let partial = partial.or(verified.incomplete.then_some(PartialReason::WorkLeft));
 
         let mut intents_removed: BTreeSet<OfficeHeartId> = self
             .state
@@ -240,30 +372,89 @@ impl Run<'_> {
             .iter()
             .map(|intent| intent.officeheart_id.clone())
             .collect();
-        intents_removed.extend(outcome.intents_written);
+        intents_removed.extend(rounds.intents_written);
+        let (mapping_upserts, mapping_removals) = rounds.mappings.into_values().fold(
+            (Vec::new(), Vec::new()),
+            |(mut upserts, mut removals), change| {
+                match change {
+                    MappingChange::Upsert(mapping) => upserts.push(mapping),
+                    MappingChange::Remove(id) => removals.push(id),
+                }
+                (upserts, removals)
+            },
+        );
         let mut commit = Commit {
-            mapping_removals: outcome.mapping_removals,
-            mapping_upserts: outcome.mapping_upserts,
+            mapping_removals,
+            mapping_upserts,
             intents_added: Vec::new(),
             intents_removed: intents_removed
-                .difference(&outcome.intents_unresolved)
+                .difference(&rounds.intents_unresolved)
                 .cloned()
                 .collect(),
             mailbox_sync_state: None,
             agenda_cursor: None,
             status: None,
         };
-        report.outcome = match outcome.partial {
+        report.outcome = match partial {
             Some(reason) => RunOutcome::Partial(reason),
             None => RunOutcome::Completed,
         };
-        if outcome.partial.is_none() && saw_changes {
-            commit.mailbox_sync_state = Some(exchange.position)
+        if partial.is_none() && saw_changes {
+            commit.mailbox_sync_state = Some(rounds.exchange_position)
                 .filter(|position| Some(position) != self.state.mailbox_sync_state.as_ref());
             commit.agenda_cursor = Some(officeheart.position)
                 .filter(|position| Some(position) != self.state.agenda_cursor.as_ref());
         }
-        self.commit(commit, report, outcome.version).await
+        self.commit(commit, report, rounds.version).await
+    }
+
+    fn past_deadline(&self) -> bool {
+        self.ports.clock.now() >= self.options.deadline
+    }
+
+    /// The input of a round that decides on changes which raced the previous round: the
+    /// Exchange changes alone, against the mappings as the earlier rounds left them.
+    async fn racing_round(
+        &self,
+        rounds: &Rounds,
+        first: &ReconcileInput,
+        raced: Vec<ExchangeObservation>,
+        report: &mut RunReport,
+    ) -> Result<ReconcileInput, Stop> {
+        let looked_up = self.stored_mappings(&raced, &[]).await?;
+        let mut mappings: Vec<Mapping> = looked_up
+            .into_iter()
+            .filter(|mapping| !rounds.mappings.contains_key(&mapping.officeheart_id))
+            .collect();
+        mappings.extend(rounds.mappings.values().filter_map(|change| match change {
+            MappingChange::Upsert(mapping) => Some(mapping.clone()),
+            MappingChange::Remove(_) => None,
+        }));
+        let mut next = ReconcileInput {
+            tenant: first.tenant.clone(),
+            binding: first.binding.clone(),
+            now: first.now,
+            first_run: false,
+            mapping_count: first.mapping_count,
+            policy: first.policy,
+            mappings,
+            exchange: SideView {
+                mode: ReadMode::Delta,
+                observations: raced,
+            },
+            officeheart: SideView {
+                mode: ReadMode::Delta,
+                observations: Vec::new(),
+            },
+        };
+        content::fill(
+            self.ports.mailbox.as_ref(),
+            self.options.exchange_batch_size,
+            &mut next,
+            report,
+        )
+        .await;
+        Ok(next)
     }
 
     /// The stored mappings of everything observed, in one lookup (none when nothing was).

@@ -61,43 +61,58 @@ fn side_read<T, P>(mode: ReadMode, (observations, position): (Vec<T>, P)) -> Sid
     }
 }
 
+/// Every change page after `since`, and the position after the last.
+pub(super) async fn mailbox_changes(
+    mailbox: &dyn Mailbox,
+    since: &MailboxSyncState,
+) -> Result<(Vec<ExchangeObservation>, MailboxSyncState), MailboxError> {
+    drain(Some(since.clone()), async |position| {
+        let page = mailbox.changes(position.unwrap_or(since)).await?;
+        let observations = page
+            .changes
+            .into_iter()
+            .map(|change| match change {
+                MailboxChange::Upserted(summary) => unread(summary),
+                MailboxChange::Deleted(item_id) => ExchangeObservation::Deleted(item_id),
+            })
+            .collect();
+        let step = if page.more {
+            Step::Next(page.sync_state)
+        } else {
+            Step::End(page.sync_state)
+        };
+        Ok((observations, step))
+    })
+    .await
+}
+
 pub(super) async fn read_mailbox(
     mailbox: &dyn Mailbox,
     stored: Option<&MailboxSyncState>,
     window: &WindowBounds,
 ) -> Result<SideRead<ExchangeObservation, MailboxSyncState>, MailboxError> {
     if let Some(since) = stored {
-        let changes = drain(Some(since.clone()), async |position| {
-            let page = mailbox.changes(position.unwrap_or(since)).await?;
-            let observations = page
-                .changes
-                .into_iter()
-                .map(|change| match change {
-                    MailboxChange::Upserted(summary) => unread(summary),
-                    MailboxChange::Deleted(item_id) => ExchangeObservation::Deleted(item_id),
-                })
-                .collect();
-            let step = if page.more {
-                Step::Next(page.sync_state)
-            } else {
-                Step::End(page.sync_state)
-            };
-            Ok((observations, step))
-        })
-        .await;
-        match changes {
+        match mailbox_changes(mailbox, since).await {
             Err(MailboxError::InvalidSyncState) => {}
             other => return other.map(|read| side_read(ReadMode::Delta, read)),
         }
     }
-    let listing = drain(None, async |token| {
-        let page = mailbox.list_window(window, token).await?;
-        Ok((
-            page.items.into_iter().map(unread).collect(),
-            page.continuation.into(),
-        ))
-    })
-    .await?;
+    let list = async || {
+        drain(None, async |token| {
+            let page = mailbox.list_window(window, token).await?;
+            Ok((
+                page.items.into_iter().map(unread).collect(),
+                page.continuation.into(),
+            ))
+        })
+        .await
+    };
+    // A listing's page token is an intermediate sync state, which Exchange may drop while the
+    // listing is under way: start over once; a second time ends the run (the next run lists).
+    let listing = match list().await {
+        Err(MailboxError::InvalidSyncState) => list().await,
+        other => other,
+    }?;
     Ok(side_read(ReadMode::Listing, listing))
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Continuation, ListingToken};
 use crate::appointment::Appointment;
-use crate::identity::{ExchangeItemId, ExchangeItemKey, OhsyncTag};
+use crate::identity::{ExchangeItemId, ExchangeItemKey, ExchangeUid, OhsyncTag};
 use crate::window::WindowBounds;
 
 /// An opaque position in the folder's change log (an EWS SyncState). Never truncated.
@@ -212,6 +212,10 @@ pub trait Mailbox: Send + Sync {
 
     /// Every item in the calendar carrying one of the tags (EWS FindItem with a restriction).
     async fn find_by_tags(&self, tags: &[OhsyncTag]) -> Result<Vec<ItemSummary>, MailboxError>;
+
+    /// Every item in the calendar with one of the UIDs (EWS FindItem restricted on the
+    /// item's global object id). Tells a moved item (new ItemId, same UID) from a deleted one.
+    async fn find_by_uids(&self, uids: &[ExchangeUid]) -> Result<Vec<ItemSummary>, MailboxError>;
 
     /// Creates items without sending invitations.
     async fn create_items(

@@ -19,8 +19,8 @@ pub use mailbox::{
 };
 pub use secrets::{SecretName, SecretRef, SecretRefError, SecretVersionId, Secrets, SecretsError};
 pub use store::{
-    BindingScope, BindingState, Commit, Mapping, MappingQuery, PendingIntent, StateVersion, Store,
-    StoreError,
+    BindingScope, BindingState, Commit, Mapping, MappingPage, MappingQuery, PendingIntent,
+    StateVersion, Store, StoreError, SyncedSpan,
 };
 
 /// An opaque token for the next page of a listing.

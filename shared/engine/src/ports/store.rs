@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{AgendaCursor, MailboxSyncState};
-use crate::appointment::ContentHash;
+use super::{AgendaCursor, ListingToken, MailboxSyncState};
+use crate::appointment::{Appointment, ContentHash};
 use crate::identity::{
     AgendaVersion, BindingId, ChangeKey, ExchangeItemId, ExchangeUid, OfficeHeartId, TenantId,
     UserId,
@@ -42,6 +42,27 @@ pub struct Mapping {
     pub exchange_change_key: Option<ChangeKey>,
     /// The hash of the content both sides held when last synced.
     pub content_hash: ContentHash,
+    /// Where that content lay in time; `None` when not recorded (a mapping written before
+    /// spans were kept). After a feed reset it tells which unlisted items should have been
+    /// listed (see `Store::list_mappings`).
+    pub span: Option<SyncedSpan>,
+}
+
+/// The start and end instants of the content last synced for a mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SyncedSpan {
+    /// Start (of the first occurrence for a series).
+    pub start: DateTime<Utc>,
+    /// End (of the first occurrence for a series).
+    pub end: DateTime<Utc>,
+}
+
+impl SyncedSpan {
+    /// The span of `appointment`.
+    pub fn of(appointment: &Appointment) -> Self {
+        let (start, end) = appointment.instants();
+        Self { start, end }
+    }
 }
 
 /// A record written before an Exchange create, so that a lost outcome is found, not repeated.
@@ -92,6 +113,15 @@ impl MappingQuery {
             && self.exchange_item_ids.is_empty()
             && self.exchange_uids.is_empty()
     }
+}
+
+/// One page of a binding's mappings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MappingPage {
+    /// The mappings on this page (in the store's own order).
+    pub mappings: Vec<Mapping>,
+    /// The token of the next page; `None` on the last.
+    pub next: Option<ListingToken>,
 }
 
 /// One conditional write. Applied atomically; an adapter that cannot do so must apply it in
@@ -149,6 +179,15 @@ pub trait Store: Send + Sync {
         scope: &BindingScope,
         query: &MappingQuery,
     ) -> Result<Vec<Mapping>, StoreError>;
+
+    /// One page of all the binding's mappings (`page` = `None` for the first). Read only after
+    /// a feed reset, when a listing must be checked for linked items it did not show; never on
+    /// a normal run.
+    async fn list_mappings(
+        &self,
+        scope: &BindingScope,
+        page: Option<&ListingToken>,
+    ) -> Result<MappingPage, StoreError>;
 
     /// Applies `commit` if the state is still at `expected`; answers the new version.
     async fn commit(

@@ -14,7 +14,7 @@ pub(super) fn check(input: &ReconcileInput, decisions: &[Decision]) -> Option<Ab
 
 /// A side whose listing came back empty while mappings exist is more likely broken (a wrong
 /// folder, a permissions change, a restore in progress) than empty.
-fn storage_empty(input: &ReconcileInput) -> Option<AbortReason> {
+pub(super) fn storage_empty(input: &ReconcileInput) -> Option<AbortReason> {
     if input.mapping_count == 0 {
         return None;
     }

@@ -117,6 +117,15 @@ pub fn reconcile(input: &ReconcileInput) -> SyncPlan {
     SyncPlan { decisions, abort }
 }
 
+/// The storage-empty guard on its own (`None` under the operator override): whether a side
+/// read as a listing showed nothing while the binding has mappings.
+pub fn storage_empty(input: &ReconcileInput) -> Option<AbortReason> {
+    if input.policy.guard_override {
+        return None;
+    }
+    guards::storage_empty(input)
+}
+
 /// Decides again for one pair after one side was read anew (a write met a newer version).
 pub fn replan(input: &ReconcileInput, pair: Pair) -> Decision {
     table::decide(input, pair)

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use super::{Content, ExchangeObservation, Pair, ReconcileInput};
 use crate::identity::{ExchangeItemId, ExchangeUid};
-use crate::ports::{AgendaChange, AgendaItem};
+use crate::ports::{AgendaChange, AgendaItem, SyncedSpan};
 
 pub(super) fn pair_up(input: &ReconcileInput) -> Vec<Pair> {
     let mut linked: Vec<Pair> = input
@@ -108,6 +108,7 @@ fn takes_deleted_place(
     mapping.officeheart_id = item.id.clone();
     mapping.officeheart_version = item.version.clone();
     mapping.content_hash = item.appointment.content_hash();
+    mapping.span = Some(SyncedSpan::of(&item.appointment));
     // The Exchange item may have changed since the copy was made: let content decide.
     mapping.exchange_change_key = None;
     pair.officeheart = Some(AgendaChange::Upserted(item.clone()));

@@ -89,7 +89,8 @@ pub enum SkipReason {
     /// The observations contradict each other (a new item on one side of a link); nothing is
     /// done.
     InconsistentPair,
-    /// The write target did not exist; its deletion arrives through the change feed.
+    /// The Exchange write target did not exist under its ItemId; its deletion or move arrives
+    /// through the change feed (an OfficeHeart 404 is decided on as a deletion instead).
     TargetNotFound,
     /// The target kept changing between reads; tried again next run.
     ConflictRetriesExhausted,

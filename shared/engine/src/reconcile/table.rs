@@ -8,11 +8,11 @@ use super::{
     Action, AgendaRevision, Cell, Conflict, ConflictKind, ConflictPolicy, Content, Decision,
     ExchangeObservation, Pair, ReadMode, ReconcileInput, Side, SideState, SkipReason,
 };
-use crate::appointment::ContentHash;
+use crate::appointment::Appointment;
 use crate::identity::{ExchangeItemKey, IdempotencyKey, OhsyncTag};
 use crate::ports::{
     AgendaChange, AgendaItem, ExchangeItem, ExchangeUpdate, ItemSummary, Mapping, NewAgendaItem,
-    NewExchangeItem,
+    NewExchangeItem, SyncedSpan,
 };
 
 pub(super) fn decide(input: &ReconcileInput, pair: Pair) -> Decision {
@@ -417,23 +417,21 @@ impl Rules<'_> {
                 .err()
                 .map_or_else(|| self.inconsistent(), |reason| vec![Action::Skip(reason)]);
         };
-        let officeheart_hash = officeheart.appointment.content_hash();
-        let exchange_hash = exchange.appointment.content_hash();
-        if officeheart_hash == exchange_hash {
+        if officeheart.appointment.content_hash() == exchange.appointment.content_hash() {
             return vec![Action::Link(linked(
                 officeheart,
                 exchange,
-                officeheart_hash,
+                &officeheart.appointment,
             ))];
         }
         let winner = self.later_or_policy(officeheart.updated_at, exchange.last_modified);
-        let winner_hash = match winner {
-            Side::OfficeHeart => officeheart_hash,
-            Side::Exchange => exchange_hash,
+        let winning_content = match winner {
+            Side::OfficeHeart => &officeheart.appointment,
+            Side::Exchange => &exchange.appointment,
         };
         [
             vec![
-                Action::Link(linked(officeheart, exchange, winner_hash)),
+                Action::Link(linked(officeheart, exchange, winning_content)),
                 Action::Conflict(Conflict {
                     kind: ConflictKind::DifferentWhenMatched,
                     winner,
@@ -449,9 +447,12 @@ impl Rules<'_> {
         else {
             return self.inconsistent();
         };
-        let hash = officeheart.appointment.content_hash();
-        if hash == exchange.appointment.content_hash() {
-            return vec![Action::Link(linked(officeheart, exchange, hash))];
+        if officeheart.appointment.content_hash() == exchange.appointment.content_hash() {
+            return vec![Action::Link(linked(
+                officeheart,
+                exchange,
+                &officeheart.appointment,
+            ))];
         }
         let winner = self.later_or_policy(officeheart.updated_at, exchange.last_modified);
         [
@@ -549,13 +550,15 @@ fn revision(item: &AgendaItem) -> AgendaRevision {
     }
 }
 
-fn linked(officeheart: &AgendaItem, exchange: &ExchangeItem, hash: ContentHash) -> Mapping {
+/// The mapping of two items that hold (or are about to hold) `content`.
+fn linked(officeheart: &AgendaItem, exchange: &ExchangeItem, content: &Appointment) -> Mapping {
     Mapping {
         officeheart_id: officeheart.id.clone(),
         officeheart_version: officeheart.version.clone(),
         exchange_item_id: exchange.key.item_id.clone(),
         exchange_uid: exchange.key.uid.clone(),
         exchange_change_key: Some(exchange.key.change_key.clone()),
-        content_hash: hash,
+        content_hash: content.content_hash(),
+        span: Some(SyncedSpan::of(content)),
     }
 }

@@ -46,7 +46,9 @@ struct AgendaState {
     replies: HashMap<IdempotencyKey, AgendaItem>,
     next_id: u64,
     page_size: usize,
-    oldest_valid_cursor: usize,
+    /// Cursors carry the epoch they were handed out in; expiring them starts a new epoch.
+    cursor_epoch: u64,
+    failing_reads: u32,
     edits_before_next_write: Vec<(OfficeHeartId, Appointment)>,
 }
 
@@ -149,7 +151,8 @@ impl FakeAgenda {
                 replies: HashMap::new(),
                 next_id: 1,
                 page_size: 200,
-                oldest_valid_cursor: 0,
+                cursor_epoch: 0,
+                failing_reads: 0,
                 edits_before_next_write: Vec::new(),
             }),
             clock,
@@ -166,7 +169,12 @@ impl FakeAgenda {
     /// Every cursor handed out so far expires (answers 410 Gone).
     pub fn expire_cursors(&self) {
         let mut state = lock(&self.state);
-        state.oldest_valid_cursor = state.log.len() + 1;
+        state.cursor_epoch += 1;
+    }
+
+    /// The next `times` single-appointment reads (`get`) fail as unavailable.
+    pub fn fail_next_reads(&self, times: u32) {
+        lock(&self.state).failing_reads = times;
     }
 
     /// A user edits `id` just before the engine's next update or delete reaches the server.
@@ -231,16 +239,19 @@ impl Agenda for FakeAgenda {
     async fn changes(&self, since: &AgendaCursor) -> Result<AgendaChangePage, AgendaError> {
         self.enter("changes").await?;
         let state = lock(&self.state);
-        let start: usize = since
+        let (epoch, start) = since
             .0
             .strip_prefix(CURSOR_PREFIX)
-            .and_then(|position| position.parse().ok())
-            .filter(|position| *position <= state.log.len())
+            .and_then(|rest| rest.split_once('.'))
+            .and_then(|(epoch, position)| {
+                Some((epoch.parse::<u64>().ok()?, position.parse::<usize>().ok()?))
+            })
+            .filter(|(_, position)| *position <= state.log.len())
             .ok_or(AgendaError::Rejected {
                 status: 400,
                 message: format!("bad cursor {}", since.0),
             })?;
-        if start < state.oldest_valid_cursor {
+        if epoch < state.cursor_epoch {
             return Err(AgendaError::CursorExpired);
         }
         let end = (start + state.page_size).min(state.log.len());
@@ -259,7 +270,7 @@ impl Agenda for FakeAgenda {
             .collect();
         Ok(AgendaChangePage {
             changes,
-            cursor: AgendaCursor(format!("{CURSOR_PREFIX}{end}")),
+            cursor: AgendaCursor(format!("{CURSOR_PREFIX}{}.{end}", state.cursor_epoch)),
             more: end < state.log.len(),
         })
     }
@@ -297,7 +308,10 @@ impl Agenda for FakeAgenda {
         let continuation = if end < inside.len() {
             Continuation::NextPage(ListingToken(format!("{position}@{end}")))
         } else {
-            Continuation::Done(AgendaCursor(format!("{CURSOR_PREFIX}{position}")))
+            Continuation::Done(AgendaCursor(format!(
+                "{CURSOR_PREFIX}{}.{position}",
+                state.cursor_epoch
+            )))
         };
         Ok(AgendaListingPage {
             items,
@@ -307,7 +321,11 @@ impl Agenda for FakeAgenda {
 
     async fn get(&self, id: &OfficeHeartId) -> Result<Option<AgendaItem>, AgendaError> {
         self.enter("get").await?;
-        let state = lock(&self.state);
+        let mut state = lock(&self.state);
+        if state.failing_reads > 0 {
+            state.failing_reads -= 1;
+            return Err(AgendaError::Unavailable("injected read failure".into()));
+        }
         Ok(state.live(id).map(|stored| stored.to_item(id)))
     }
 

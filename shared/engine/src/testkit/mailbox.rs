@@ -1,7 +1,9 @@
 //! A fake Exchange calendar: ChangeKeys change on every write, the sync state is a position in
-//! a change log, tags can be searched, writes are conditional on the ChangeKey.
+//! a change log, tags can be searched, writes are conditional on the ChangeKey. Like
+//! SyncFolderItems, a change page reports the net change of each item since the position:
+//! an item created and deleted after it is not reported at all.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -28,16 +30,33 @@ struct StoredItem {
 }
 
 #[derive(Debug)]
+struct LogEntry {
+    id: ExchangeItemId,
+    exists_after: bool,
+}
+
+#[derive(Debug)]
 struct MailboxState {
     items: BTreeMap<ExchangeItemId, StoredItem>,
-    /// Every ItemId ever written, in write order: the sync state is a position in it.
-    log: Vec<ExchangeItemId>,
+    /// Every write, in order: the item and whether it exists after the write. The sync state
+    /// is a position in it.
+    log: Vec<LogEntry>,
     /// Tags of items that existed once (for tests that trace lineage after deletions).
     graveyard: Vec<(ExchangeUid, Option<OhsyncTag>)>,
     next_id: u64,
     page_size: usize,
-    invalid_sync_state: bool,
-    edits_before_next_write: Vec<(ExchangeItemId, Appointment)>,
+    /// Sync states carry the generation they were issued in; only the current one is
+    /// accepted.
+    generation: u64,
+    invalid_listing_pages: u32,
+    writes_before_next_write: Vec<UserWrite>,
+}
+
+/// A user's write that lands just before the engine's next update or delete.
+#[derive(Debug)]
+enum UserWrite {
+    Edit(ExchangeItemId, Appointment),
+    DeleteTagged(OhsyncTag),
 }
 
 /// A fake calendar folder.
@@ -66,8 +85,9 @@ impl FakeMailbox {
                 graveyard: Vec::new(),
                 next_id: 1,
                 page_size: 512,
-                invalid_sync_state: false,
-                edits_before_next_write: Vec::new(),
+                generation: 0,
+                invalid_listing_pages: 0,
+                writes_before_next_write: Vec::new(),
             }),
             clock,
             faults,
@@ -75,21 +95,35 @@ impl FakeMailbox {
         }
     }
 
-    /// Sets how many log entries or items one page holds.
+    /// Sets how many changes or listed items one page holds.
     pub fn set_page_size(&self, size: usize) {
         lock(&self.state).page_size = size.max(1);
     }
 
-    /// The next `changes` call answers `InvalidSyncState`.
+    /// Every sync state issued so far is refused from now on (`InvalidSyncState`).
     pub fn invalidate_sync_state(&self) {
-        lock(&self.state).invalid_sync_state = true;
+        lock(&self.state).generation += 1;
+    }
+
+    /// The next `times` listing pages asked for with a page token answer `InvalidSyncState`
+    /// (Exchange dropped the listing's intermediate sync state).
+    pub fn invalidate_listing_pages(&self, times: u32) {
+        lock(&self.state).invalid_listing_pages = times;
     }
 
     /// A user edits `id` just before the engine's next update or delete reaches the server.
     pub fn edit_before_next_write(&self, id: &ExchangeItemId, appointment: Appointment) {
         lock(&self.state)
-            .edits_before_next_write
-            .push((id.clone(), appointment));
+            .writes_before_next_write
+            .push(UserWrite::Edit(id.clone(), appointment));
+    }
+
+    /// A user deletes the item tagged `tag` just before the engine's next update or delete
+    /// reaches the server (an item the run itself has just created).
+    pub fn delete_tagged_before_next_write(&self, tag: &OhsyncTag) {
+        lock(&self.state)
+            .writes_before_next_write
+            .push(UserWrite::DeleteTagged(tag.clone()));
     }
 
     /// A user creates an item (in Outlook).
@@ -115,7 +149,7 @@ impl FakeMailbox {
         let now = self.clock.now();
         let mut state = lock(&self.state);
         let item = state.items.remove(id)?;
-        state.log.push(id.clone());
+        state.record(id, false);
         let new_id = ExchangeItemId::generated(format!("AAMkItem{}", state.next_id));
         state.next_id += 1;
         let change_key = state.fresh_change_key();
@@ -127,7 +161,7 @@ impl FakeMailbox {
                 ..item
             },
         );
-        state.log.push(new_id.clone());
+        state.record(&new_id, true);
         Some(new_id)
     }
 
@@ -204,7 +238,7 @@ impl MailboxState {
                 last_modified: now,
             },
         );
-        self.log.push(id.clone());
+        self.record(&id, true);
         ExchangeItemKey {
             item_id: id,
             change_key,
@@ -227,7 +261,7 @@ impl MailboxState {
             item.change_key = change_key;
             item.last_modified = now;
         }
-        self.log.push(id.clone());
+        self.record(id, true);
         true
     }
 
@@ -235,16 +269,79 @@ impl MailboxState {
         match self.items.remove(id) {
             Some(item) => {
                 self.graveyard.push((item.uid, item.tag));
-                self.log.push(id.clone());
+                self.record(id, false);
                 true
             }
             None => false,
         }
     }
 
+    fn record(&mut self, id: &ExchangeItemId, exists_after: bool) {
+        self.log.push(LogEntry {
+            id: id.clone(),
+            exists_after,
+        });
+    }
+
+    /// Whether `id` existed at log position `position`.
+    fn existed_at(&self, id: &ExchangeItemId, position: usize) -> bool {
+        self.log[..position]
+            .iter()
+            .rev()
+            .find(|entry| &entry.id == id)
+            .is_some_and(|entry| entry.exists_after)
+    }
+
+    /// The net change of `id` between `since` and now, as SyncFolderItems reports it:
+    /// created or updated → the current item; deleted → a deletion; created and deleted
+    /// since → nothing.
+    fn net_change(&self, id: &ExchangeItemId, since: usize) -> Option<MailboxChange> {
+        match (self.existed_at(id, since), self.items.get(id)) {
+            (_, Some(item)) => Some(MailboxChange::Upserted(item.to_item(id).summary())),
+            (true, None) => Some(MailboxChange::Deleted(id.clone())),
+            (false, None) => None,
+        }
+    }
+
+    /// Up to a page of net changes after `start`, each item once in the order of its latest
+    /// write, and the position after the last write the page covers.
+    fn change_page(&self, start: usize) -> (Vec<MailboxChange>, usize) {
+        let latest: BTreeMap<&ExchangeItemId, usize> = self
+            .log
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| (&entry.id, index))
+            .collect();
+        let mut changes = Vec::new();
+        for (index, entry) in self.log.iter().enumerate().skip(start) {
+            if changes.len() == self.page_size {
+                return (changes, index);
+            }
+            if latest.get(&entry.id) == Some(&index) {
+                changes.extend(self.net_change(&entry.id, start));
+            }
+        }
+        (changes, self.log.len())
+    }
+
     fn apply_user_edits(&mut self, now: DateTime<Utc>) {
-        for (id, appointment) in std::mem::take(&mut self.edits_before_next_write) {
-            self.rewrite(&id, appointment, now);
+        for write in std::mem::take(&mut self.writes_before_next_write) {
+            match write {
+                UserWrite::Edit(id, appointment) => {
+                    self.rewrite(&id, appointment, now);
+                }
+                UserWrite::DeleteTagged(tag) => {
+                    let tagged: Vec<ExchangeItemId> = self
+                        .items
+                        .iter()
+                        .filter(|(_, item)| item.tag.as_ref() == Some(&tag))
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                    for id in tagged {
+                        self.remove(&id);
+                    }
+                }
+            }
         }
     }
 
@@ -253,34 +350,32 @@ impl MailboxState {
     }
 }
 
-fn parse_position(raw: &str) -> Option<usize> {
-    raw.strip_prefix(SYNC_PREFIX)?.parse().ok()
+impl MailboxState {
+    fn sync_state(&self, position: usize) -> MailboxSyncState {
+        MailboxSyncState(format!("{SYNC_PREFIX}{}:{position}", self.generation))
+    }
+
+    /// The log position a sync state names, when it is of the current generation.
+    fn position(&self, sync_state: &MailboxSyncState) -> Option<usize> {
+        let (generation, position) = sync_state.0.strip_prefix(SYNC_PREFIX)?.split_once(':')?;
+        let position = position.parse().ok()?;
+        (generation.parse() == Ok(self.generation) && position <= self.log.len())
+            .then_some(position)
+    }
 }
 
 #[async_trait]
 impl Mailbox for FakeMailbox {
     async fn changes(&self, since: &MailboxSyncState) -> Result<MailboxChangePage, MailboxError> {
         self.enter("changes").await?;
-        let mut state = lock(&self.state);
-        if std::mem::take(&mut state.invalid_sync_state) {
-            return Err(MailboxError::InvalidSyncState);
-        }
-        let start = parse_position(&since.0)
-            .filter(|position| *position <= state.log.len())
+        let state = lock(&self.state);
+        let start = state
+            .position(since)
             .ok_or(MailboxError::InvalidSyncState)?;
-        let end = (start + state.page_size).min(state.log.len());
-        let mut seen = BTreeSet::new();
-        let changes = state.log[start..end]
-            .iter()
-            .filter(|id| seen.insert((*id).clone()))
-            .map(|id| match state.items.get(id) {
-                Some(item) => MailboxChange::Upserted(item.to_item(id).summary()),
-                None => MailboxChange::Deleted(id.clone()),
-            })
-            .collect();
+        let (changes, end) = state.change_page(start);
         Ok(MailboxChangePage {
             changes,
-            sync_state: MailboxSyncState(format!("{SYNC_PREFIX}{end}")),
+            sync_state: state.sync_state(end),
             more: end < state.log.len(),
         })
     }
@@ -291,7 +386,11 @@ impl Mailbox for FakeMailbox {
         page: Option<&ListingToken>,
     ) -> Result<MailboxListingPage, MailboxError> {
         self.enter("list_window").await?;
-        let state = lock(&self.state);
+        let mut state = lock(&self.state);
+        if page.is_some() && state.invalid_listing_pages > 0 {
+            state.invalid_listing_pages -= 1;
+            return Err(MailboxError::InvalidSyncState);
+        }
         // The token carries the log position taken when the listing began, and the offset.
         let (position, offset) = match page {
             Some(token) => token
@@ -315,7 +414,7 @@ impl Mailbox for FakeMailbox {
         let continuation = if end < inside.len() {
             Continuation::NextPage(ListingToken(format!("{position}@{end}")))
         } else {
-            Continuation::Done(MailboxSyncState(format!("{SYNC_PREFIX}{position}")))
+            Continuation::Done(state.sync_state(position))
         };
         Ok(MailboxListingPage {
             items,
@@ -348,6 +447,17 @@ impl Mailbox for FakeMailbox {
             .items
             .iter()
             .filter(|(_, item)| item.tag.as_ref().is_some_and(|tag| tags.contains(tag)))
+            .map(|(id, item)| item.to_item(id).summary())
+            .collect())
+    }
+
+    async fn find_by_uids(&self, uids: &[ExchangeUid]) -> Result<Vec<ItemSummary>, MailboxError> {
+        self.enter("find_by_uids").await?;
+        let state = lock(&self.state);
+        Ok(state
+            .items
+            .iter()
+            .filter(|(_, item)| uids.contains(&item.uid))
             .map(|(id, item)| item.to_item(id).summary())
             .collect())
     }

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use super::faults::{Faults, RequestCounter, lock};
 use crate::identity::{BindingId, OfficeHeartId};
 use crate::ports::{
-    BindingScope, BindingState, Commit, Mapping, MappingQuery, StateVersion, Store, StoreError,
+    BindingScope, BindingState, Commit, ListingToken, Mapping, MappingPage, MappingQuery,
+    StateVersion, Store, StoreError,
 };
 
 #[derive(Debug, Default, Clone)]
@@ -29,6 +30,7 @@ struct StoreState {
 pub struct FakeStore {
     state: Mutex<StoreState>,
     faults: Arc<Faults>,
+    page_size: Mutex<usize>,
     /// Requests per operation.
     pub requests: RequestCounter,
 }
@@ -43,8 +45,14 @@ impl FakeStore {
         Self {
             state: Mutex::new(StoreState::default()),
             faults,
+            page_size: Mutex::new(100),
             requests: RequestCounter::default(),
         }
+    }
+
+    /// Sets how many mappings one `list_mappings` page holds.
+    pub fn set_page_size(&self, size: usize) {
+        *lock(&self.page_size) = size.max(1);
     }
 
     /// The binding's state as stored.
@@ -101,6 +109,44 @@ impl Store for FakeStore {
             .into_iter()
             .filter(|mapping| matches(query, mapping))
             .collect())
+    }
+
+    async fn list_mappings(
+        &self,
+        scope: &BindingScope,
+        page: Option<&ListingToken>,
+    ) -> Result<MappingPage, StoreError> {
+        self.enter("list_mappings").await?;
+        // The token is the last OfficeHeart id handed out: pages stay consistent across writes.
+        let after = page
+            .map(|token| OfficeHeartId::parse(&token.0))
+            .transpose()
+            .map_err(|error| StoreError::Corrupt(format!("bad page token: {error}")))?;
+        let size = *lock(&self.page_size);
+        let store = lock(&self.state);
+        let Some(record) = store.bindings.get(&scope.binding) else {
+            return Ok(MappingPage::default());
+        };
+        let rest = match &after {
+            Some(after) => record
+                .mappings
+                .range::<OfficeHeartId, _>((
+                    std::ops::Bound::Excluded(after),
+                    std::ops::Bound::Unbounded,
+                ))
+                .collect::<Vec<_>>(),
+            None => record.mappings.iter().collect(),
+        };
+        let mappings: Vec<Mapping> = rest
+            .iter()
+            .take(size)
+            .map(|(_, mapping)| (*mapping).clone())
+            .collect();
+        let next = (rest.len() > size)
+            .then(|| mappings.last())
+            .flatten()
+            .map(|last| ListingToken(last.officeheart_id.to_string()));
+        Ok(MappingPage { mappings, next })
     }
 
     async fn commit(
