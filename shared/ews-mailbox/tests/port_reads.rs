@@ -1,13 +1,13 @@
 //! The Mailbox port's reads against the Exchange simulator over a socket (NTLM): window
-//! listings that drop far-away items before any GetItem, change pages, tag lookups, and an
-//! invalid sync state.
+//! listings that drop far-away items before any GetItem, change pages, tag and UID lookups,
+//! and an invalid sync state.
 #![allow(clippy::unwrap_used, reason = "a panic is how a test reports failure")]
 
 mod support;
 
 use chrono::{Datelike, TimeDelta};
-use ohsync_engine::identity::ExchangeItemId;
-use ohsync_engine::ports::{Mailbox, MailboxChange, MailboxError};
+use ohsync_engine::identity::{ExchangeItemId, ExchangeUid};
+use ohsync_engine::ports::{CreateOutcome, Mailbox, MailboxChange, MailboxError};
 use ohsync_ews_sim::{ItemPatch, ServerVersion};
 use support::{JAN, appointment, list_all, mailbox, new_item, now, start, tag, window};
 
@@ -236,4 +236,76 @@ async fn malformed_tags_are_ignored_and_counted() {
     assert!(tags.contains(&Some("acme:oh-1".into())));
     assert!(tags.contains(&None));
     assert_eq!(mailbox.malformed_tags(), 1);
+}
+
+#[tokio::test]
+async fn find_by_uids_finds_exactly_the_items_with_those_uids_across_chunks() {
+    let sim = start(ServerVersion::Exchange2016).await;
+    let mailbox = mailbox(&sim);
+    let items: Vec<_> = (0..60)
+        .map(|n| new_item(&format!("oh-{n}"), appointment(&format!("item {n}"), n)))
+        .collect();
+    let keys: Vec<_> = mailbox
+        .create_items(&items)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|outcome| match outcome {
+            CreateOutcome::Created(key) => key,
+            other => panic!("not created: {other:?}"),
+        })
+        .collect();
+    let outlook = sim
+        .mailbox(JAN)
+        .unwrap()
+        .create(
+            &ItemPatch::new()
+                .subject("in Outlook gemaakt")
+                .start(now())
+                .end(now() + TimeDelta::hours(1)),
+        )
+        .unwrap();
+    sim.counters().reset();
+
+    // Every other ohsync item, the Outlook item, and a UID no item has.
+    let mut wanted: Vec<ExchangeUid> = keys.iter().step_by(2).map(|key| key.uid.clone()).collect();
+    wanted.push(ExchangeUid::parse(&outlook.uid).unwrap());
+    wanted.push(ExchangeUid::parse("040000008200E00074C5B7101A82E00800000000FFFFFFFF").unwrap());
+    let found = mailbox.find_by_uids(&wanted).await.unwrap();
+
+    let mut found_ids: Vec<String> = found
+        .iter()
+        .map(|summary| summary.key.item_id.as_str().to_owned())
+        .collect();
+    found_ids.sort();
+    let mut expected: Vec<String> = keys
+        .iter()
+        .step_by(2)
+        .map(|key| key.item_id.as_str().to_owned())
+        .chain([outlook.item_id.clone()])
+        .collect();
+    expected.sort();
+    assert_eq!(found_ids, expected);
+    for summary in &found {
+        assert!(wanted.contains(&summary.key.uid), "{summary:?}");
+    }
+    assert_eq!(
+        sim.counters().operation("FindItem"),
+        1,
+        "32 UIDs in one chunk"
+    );
+
+    let all: Vec<ExchangeUid> = keys.iter().map(|key| key.uid.clone()).collect();
+    assert_eq!(mailbox.find_by_uids(&all).await.unwrap().len(), 60);
+    assert_eq!(
+        sim.counters().operation("FindItem"),
+        3,
+        "two chunks of UIDs"
+    );
+    assert!(mailbox.find_by_uids(&[]).await.unwrap().is_empty());
+    assert_eq!(
+        sim.counters().operation("FindItem"),
+        3,
+        "no request for no UIDs"
+    );
 }

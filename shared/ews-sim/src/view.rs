@@ -299,8 +299,7 @@ impl<'a> ItemView<'a> {
             },
             PropertyPath::Extended(uri) => self
                 .item()
-                .extended
-                .get(uri)
+                .extended_value(uri)
                 .map(|value| value.texts().into_iter().map(str::to_owned).collect())
                 .unwrap_or_default(),
             PropertyPath::Absent(_) => Vec::new(),

@@ -7,7 +7,7 @@ mod writes;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use ohsync_engine::identity::{ExchangeItemId, ExchangeItemKey, OhsyncTag};
+use ohsync_engine::identity::{ExchangeItemId, ExchangeItemKey, ExchangeUid, OhsyncTag};
 use ohsync_engine::ports::{
     CreateOutcome, DeleteOutcome, ExchangeItem, ExchangeUpdate, ItemReadError, ItemSummary,
     ListingToken, Mailbox, MailboxChangePage, MailboxError, MailboxListingPage, MailboxSyncState,
@@ -87,6 +87,10 @@ impl Mailbox for EwsMailbox {
 
     async fn find_by_tags(&self, tags: &[OhsyncTag]) -> Result<Vec<ItemSummary>, MailboxError> {
         self.read_tagged(tags).await
+    }
+
+    async fn find_by_uids(&self, uids: &[ExchangeUid]) -> Result<Vec<ItemSummary>, MailboxError> {
+        self.read_by_uids(uids).await
     }
 
     async fn create_items(

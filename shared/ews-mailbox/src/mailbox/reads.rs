@@ -1,7 +1,7 @@
 //! Reading: changes and window listings (SyncFolderItems in the relevance shape), content
-//! (GetItem in the full shape) and tag lookups (FindItem).
+//! (GetItem in the full shape) and tag and UID lookups (FindItem).
 
-use ohsync_engine::identity::{ExchangeItemId, OhsyncTag};
+use ohsync_engine::identity::{ExchangeItemId, ExchangeUid, OhsyncTag};
 use ohsync_engine::ports::{
     Continuation, ExchangeItem, ItemReadError, ItemSummary, ListingToken, MailboxChange,
     MailboxChangePage, MailboxError, MailboxListingPage, MailboxSyncState,
@@ -156,6 +156,25 @@ impl EwsMailbox {
         let items = self
             .client
             .find_by_tags(&tags, ItemShape::Relevance)
+            .await
+            .map_err(|error| mailbox_error(&error))?;
+        Ok(items
+            .iter()
+            .filter_map(|item| self.summary_or_skip(item))
+            .collect())
+    }
+
+    pub(super) async fn read_by_uids(
+        &self,
+        uids: &[ExchangeUid],
+    ) -> Result<Vec<ItemSummary>, MailboxError> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let uids: Vec<String> = uids.iter().map(|uid| uid.as_str().to_owned()).collect();
+        let items = self
+            .client
+            .find_by_uids(&uids, ItemShape::Relevance)
             .await
             .map_err(|error| mailbox_error(&error))?;
         Ok(items

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::extended::{ExtendedFieldUri, ExtendedValue};
+use super::global_object_id;
 use super::recurrence::{InvalidRecurrence, Recurrence};
 use super::schema::{FieldIndex, field};
 use crate::time::{parse_instant, windows_zone};
@@ -95,6 +96,17 @@ impl StoredItem {
     /// The UID.
     pub fn uid(&self) -> String {
         self.text(field::uid()).unwrap_or_default()
+    }
+
+    /// The value of an extended property: as stored, except PidLidGlobalObjectId, which
+    /// Exchange derives from the UID.
+    pub fn extended_value(&self, uri: &ExtendedFieldUri) -> Option<ExtendedValue> {
+        if global_object_id::is_global_object_id(uri) {
+            let uid = self.uid();
+            return (!uid.is_empty())
+                .then(|| ExtendedValue::Single(global_object_id::of_uid(&uid)));
+        }
+        self.extended.get(uri).cloned()
     }
 
     /// The zone the item was scheduled in: StartTimeZone, else MeetingTimeZone, else none (UTC).

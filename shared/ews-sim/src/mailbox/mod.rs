@@ -3,6 +3,7 @@
 
 pub mod extended;
 pub mod folders;
+pub mod global_object_id;
 pub mod ids;
 pub mod item;
 pub mod recurrence;

@@ -23,6 +23,8 @@ pub enum ValueKind {
     Boolean,
     /// `xs:int`.
     Integer,
+    /// Base64 bytes (Binary extended properties).
+    Binary,
     /// A list of `String` children (Categories).
     StringList,
     /// A list of attendees.

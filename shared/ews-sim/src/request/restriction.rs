@@ -2,6 +2,9 @@
 
 use std::cmp::Ordering;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 use super::error::{Parsed, RequestError};
 use super::shape::{first_path, parse_path};
 use crate::mailbox::item::PropertyPath;
@@ -240,6 +243,7 @@ pub fn kind_of(path: &PropertyPath) -> ValueKind {
             "SystemTime" | "ApplicationTime" => ValueKind::DateTime,
             "Integer" | "Long" | "Short" => ValueKind::Integer,
             "Boolean" => ValueKind::Boolean,
+            "Binary" => ValueKind::Binary,
             _ => ValueKind::Text,
         },
         PropertyPath::Absent(_) => ValueKind::Text,
@@ -260,6 +264,13 @@ pub fn compare(kind: ValueKind, left: &str, right: &str) -> Option<Ordering> {
             let truth = |text: &str| matches!(text.trim(), "true" | "1");
             Some(truth(left).cmp(&truth(right)))
         }
+        // Bytes compare exactly; base64 text is case-sensitive.
+        ValueKind::Binary => Some(
+            STANDARD
+                .decode(left.trim())
+                .ok()?
+                .cmp(&STANDARD.decode(right.trim()).ok()?),
+        ),
         _ => Some(left.to_lowercase().cmp(&right.to_lowercase())),
     }
 }

@@ -892,3 +892,90 @@ async fn outlook_side_edits_are_visible_over_ews() {
             .is_err()
     );
 }
+
+/// PidLidGlobalObjectId as clients address it.
+const GLOBAL_OBJECT_ID: &str = r#"<t:ExtendedFieldURI DistinguishedPropertySetId="Meeting" PropertyId="3" PropertyType="Binary"/>"#;
+
+fn global_object_id_equals(value: &str) -> String {
+    format!(
+        r#"<t:IsEqualTo>{GLOBAL_OBJECT_ID}<t:FieldURIOrConstant><t:Constant Value="{value}"/></t:FieldURIOrConstant></t:IsEqualTo>"#
+    )
+}
+
+/// The base64 of a hex UID's bytes, computed here independently of the simulator.
+fn hex_uid_base64(uid: &str) -> String {
+    use base64::Engine;
+    let bytes: Vec<u8> = (0..uid.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&uid[at..at + 2], 16).unwrap())
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[tokio::test]
+async fn items_are_found_by_their_global_object_id_derived_from_the_uid() {
+    let sim = start().await;
+    let mailbox = sim.mailbox(JAN).unwrap();
+    let base = Utc.with_ymd_and_hms(2030, 6, 1, 9, 0, 0).unwrap();
+    let items: Vec<_> = (1..=3)
+        .map(|n| {
+            let patch = ItemPatch::new()
+                .subject(&format!("item {n}"))
+                .start(base + Duration::days(n))
+                .end(base + Duration::days(n) + Duration::hours(1));
+            mailbox.create(&patch).unwrap()
+        })
+        .collect();
+    let ews = Ews::jan(&sim);
+    let foreign = ews
+        .call(&create_body(
+            "<t:Subject>item 4</t:Subject><t:UID>event-4@example.org</t:UID><t:Start>2030-06-05T09:00:00Z</t:Start><t:End>2030-06-05T10:00:00Z</t:End>",
+        ))
+        .await;
+    assert_eq!(foreign.codes(), vec!["NoError"], "{}", foreign.text);
+    let paging =
+        r#"<m:IndexedPageItemView MaxEntriesReturned="10" Offset="0" BasePoint="Beginning"/>"#;
+    let wanted = [
+        hex_uid_base64(&items[0].uid),
+        hex_uid_base64(&items[2].uid),
+        // vCal-Uid-wrapped "event-4@example.org" (MS-OXCICAL), written out by hand.
+        "BAAAAIIA4AB0xbcQGoLgCAAAAAAAAAAAAAAAAAAAAAAAAAAAIAAAAHZDYWwtVWlkAQAAAGV2ZW50LTRAZXhhbXBsZS5vcmcA"
+            .to_owned(),
+    ];
+    let or: String = wanted.iter().map(|v| global_object_id_equals(v)).collect();
+    let found = ews
+        .call(&indexed(
+            &format!("<m:Restriction><t:Or>{or}</t:Or></m:Restriction>"),
+            paging,
+            "",
+        ))
+        .await;
+    assert_eq!(found.codes(), vec!["NoError"], "{}", found.text);
+    assert_eq!(subjects(&found), vec!["item 1", "item 3", "item 4"]);
+
+    // Binary compares byte for byte: the same text in another case is another value.
+    let recased = ews
+        .call(&indexed(
+            &format!(
+                "<m:Restriction>{}</m:Restriction>",
+                global_object_id_equals(&wanted[0].to_lowercase())
+            ),
+            paging,
+            "",
+        ))
+        .await;
+    assert!(subjects(&recased).is_empty());
+
+    let shown = ews
+        .call(&get_body(
+            &format!(
+                "<t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>{GLOBAL_OBJECT_ID}</t:AdditionalProperties>"
+            ),
+            &[&items[1].item_id],
+        ))
+        .await;
+    assert_eq!(
+        shown.first("ExtendedProperty").child_text("Value"),
+        Some(hex_uid_base64(&items[1].uid))
+    );
+}

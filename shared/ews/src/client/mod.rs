@@ -20,7 +20,7 @@ use crate::model::{
 };
 use crate::transport::{Transport, TransportConfig};
 use crate::version::{ExchangeVersion, ServerVersionInfo};
-use crate::xml::request::{self, RequestContext, TagFilter};
+use crate::xml::request::{self, RequestContext, TagFilter, UidFilter};
 use crate::xml::response::{self, ItemResult};
 
 /// Items per CreateItem/UpdateItem/DeleteItem/GetItem call unless configured otherwise; 1,000
@@ -28,10 +28,10 @@ use crate::xml::response::{self, ItemResult};
 pub const DEFAULT_BATCH_SIZE: usize = 100;
 /// The largest batch the builder accepts.
 pub const MAX_BATCH_SIZE: usize = 500;
-/// Entries per page of a tag search.
-const TAG_PAGE_SIZE: u32 = 100;
-/// Tags per FindItem restriction: keeps each request's `Or` short.
-const TAGS_PER_SEARCH: usize = 50;
+/// Entries per page of a tag or UID search.
+const SEARCH_PAGE_SIZE: u32 = 100;
+/// Tags or UIDs per FindItem restriction: keeps each request's `Or` short.
+const VALUES_PER_SEARCH: usize = 50;
 
 /// Builds an [`EwsClient`].
 #[derive(Debug)]
@@ -269,9 +269,9 @@ impl EwsClient {
     ) -> Result<Vec<CalendarItem>, EwsError> {
         let values: Vec<String> = tags.iter().map(OhsyncTag::to_string).collect();
         let mut items = Vec::new();
-        for chunk in values.chunks(TAGS_PER_SEARCH) {
+        for chunk in values.chunks(VALUES_PER_SEARCH) {
             items.extend(
-                self.find_all_tagged(TagFilter::AnyOf(chunk), shape, TAG_PAGE_SIZE)
+                self.find_all_tagged(TagFilter::AnyOf(chunk), shape, SEARCH_PAGE_SIZE)
                     .await?,
             );
         }
@@ -288,18 +288,59 @@ impl EwsClient {
             .await
     }
 
+    /// The items (singles and masters) with any of these UIDs, in `shape`: one paged FindItem
+    /// per chunk of UIDs, restricted on PidLidGlobalObjectId since `calendar:UID` cannot be
+    /// searched. A UID is given as Exchange reports it (hex GlobalObjectId or a third-party UID).
+    pub async fn find_by_uids(
+        &self,
+        uids: &[String],
+        shape: ItemShape,
+    ) -> Result<Vec<CalendarItem>, EwsError> {
+        let mut items = Vec::new();
+        for chunk in uids.chunks(VALUES_PER_SEARCH) {
+            items.extend(
+                self.find_all_pages(|offset| {
+                    request::find_by_uids(
+                        &self.context,
+                        UidFilter(chunk),
+                        offset,
+                        SEARCH_PAGE_SIZE,
+                        shape,
+                    )
+                })
+                .await?,
+            );
+        }
+        Ok(items)
+    }
+
     async fn find_all_tagged(
         &self,
         filter: TagFilter<'_>,
         shape: ItemShape,
         page_size: u32,
     ) -> Result<Vec<CalendarItem>, EwsError> {
+        self.find_all_pages(|offset| {
+            request::find_tagged(&self.context, filter, offset, page_size, shape)
+        })
+        .await
+    }
+
+    /// Follows an indexed FindItem from offset 0 to its last page; `body` writes the request
+    /// for an offset.
+    async fn find_all_pages(
+        &self,
+        body: impl Fn(u32) -> Result<Vec<u8>, EwsError>,
+    ) -> Result<Vec<CalendarItem>, EwsError> {
         let mut items = Vec::new();
         let mut offset = 0u32;
         loop {
-            let body = request::find_tagged(&self.context, filter, offset, page_size, shape)?;
             let page = self
-                .call(Operation::FindItem, body, response::parse_find_item)
+                .call(
+                    Operation::FindItem,
+                    body(offset)?,
+                    response::parse_find_item,
+                )
                 .await?;
             let returned = u32::try_from(page.items.len()).unwrap_or(u32::MAX);
             items.extend(page.items);

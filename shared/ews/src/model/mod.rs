@@ -3,6 +3,7 @@
 mod calendar_item;
 mod changes;
 mod extended_property;
+mod global_object_id;
 mod recurrence;
 mod wire_enum;
 
@@ -18,6 +19,7 @@ pub use extended_property::{
     ExtendedFieldUri, ExtendedProperty, OHSYNC_PROPERTY_NAME, OHSYNC_PROPERTY_SET_ID,
     OHSYNC_TAG_FIELD, OhsyncTag,
 };
+pub use global_object_id::{GLOBAL_OBJECT_ID_FIELD, GlobalObjectId};
 pub use recurrence::{
     DayOfWeek, DayOfWeekIndex, Month, Recurrence, RecurrencePattern, RecurrenceRange,
 };

@@ -19,8 +19,8 @@ use writer::SoapWriter;
 
 use crate::error::EwsError;
 use crate::model::{
-    ConflictResolution, FieldUpdate, ItemChange, ItemId, ItemShape, NewCalendarItem,
-    OHSYNC_TAG_FIELD,
+    ConflictResolution, ExtendedFieldUri, FieldUpdate, GLOBAL_OBJECT_ID_FIELD, GlobalObjectId,
+    ItemChange, ItemId, ItemShape, NewCalendarItem, OHSYNC_TAG_FIELD,
 };
 
 /// SyncFolderItems returns at most this many changes per call (EWS-NOTES §2).
@@ -35,13 +35,34 @@ pub enum TagFilter<'a> {
     Exists,
 }
 
-fn write_tag_equals(soap: &mut SoapWriter, value: &str) -> io::Result<()> {
+/// The items a FindItem restriction on PidLidGlobalObjectId selects: those whose UID is one of
+/// these (at least one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UidFilter<'a>(pub &'a [String]);
+
+fn write_equals(soap: &mut SoapWriter, field: &ExtendedFieldUri, value: &str) -> io::Result<()> {
     soap.start("t:IsEqualTo", &[])?;
-    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
+    write_extended_field_uri(soap, field)?;
     soap.start("t:FieldURIOrConstant", &[])?;
     soap.empty("t:Constant", &[("Value", value)])?;
     soap.end("t:FieldURIOrConstant")?;
     soap.end("t:IsEqualTo")
+}
+
+/// One comparison, or an `Or` of one comparison per value.
+fn write_any_of(
+    soap: &mut SoapWriter,
+    field: &ExtendedFieldUri,
+    values: &[String],
+) -> io::Result<()> {
+    if let [value] = values {
+        return write_equals(soap, field, value);
+    }
+    soap.start("t:Or", &[])?;
+    for value in values {
+        write_equals(soap, field, value)?;
+    }
+    soap.end("t:Or")
 }
 
 fn finish(
@@ -210,14 +231,56 @@ pub fn find_tagged(
     page_size: u32,
     shape: ItemShape,
 ) -> Result<Vec<u8>, EwsError> {
-    if page_size == 0 {
-        return Err(EwsError::invalid_input(
-            "IndexedPageItemView MaxEntriesReturned must be at least 1",
-        ));
-    }
     if filter == TagFilter::AnyOf(&[]) {
         return Err(EwsError::invalid_input(
             "a tag search needs at least one tag",
+        ));
+    }
+    find_indexed(context, offset, page_size, shape, |soap| match filter {
+        TagFilter::AnyOf(values) => write_any_of(soap, &OHSYNC_TAG_FIELD, values),
+        TagFilter::Exists => {
+            soap.start("t:Exists", &[])?;
+            write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
+            soap.end("t:Exists")
+        }
+    })
+}
+
+/// `FindItem` with `IndexedPageItemView` and a restriction on PidLidGlobalObjectId (the UID in
+/// binary, base64 in the request), oldest first like [`find_tagged`].
+pub fn find_by_uids(
+    context: &RequestContext,
+    filter: UidFilter<'_>,
+    offset: u32,
+    page_size: u32,
+    shape: ItemShape,
+) -> Result<Vec<u8>, EwsError> {
+    if filter.0.is_empty() {
+        return Err(EwsError::invalid_input(
+            "a UID search needs at least one UID",
+        ));
+    }
+    let values: Vec<String> = filter
+        .0
+        .iter()
+        .map(|uid| GlobalObjectId::of_uid(uid).to_base64())
+        .collect();
+    find_indexed(context, offset, page_size, shape, |soap| {
+        write_any_of(soap, &GLOBAL_OBJECT_ID_FIELD, &values)
+    })
+}
+
+/// A paged, restricted FindItem on the calendar, sorted by creation time.
+fn find_indexed(
+    context: &RequestContext,
+    offset: u32,
+    page_size: u32,
+    shape: ItemShape,
+    write_restriction: impl FnOnce(&mut SoapWriter) -> io::Result<()>,
+) -> Result<Vec<u8>, EwsError> {
+    if page_size == 0 {
+        return Err(EwsError::invalid_input(
+            "IndexedPageItemView MaxEntriesReturned must be at least 1",
         ));
     }
     finish(
@@ -233,21 +296,7 @@ pub fn find_tagged(
                 ],
             )?;
             soap.start("m:Restriction", &[])?;
-            match filter {
-                TagFilter::AnyOf([value]) => write_tag_equals(soap, value)?,
-                TagFilter::AnyOf(values) => {
-                    soap.start("t:Or", &[])?;
-                    for value in values {
-                        write_tag_equals(soap, value)?;
-                    }
-                    soap.end("t:Or")?;
-                }
-                TagFilter::Exists => {
-                    soap.start("t:Exists", &[])?;
-                    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
-                    soap.end("t:Exists")?;
-                }
-            }
+            write_restriction(soap)?;
             soap.end("m:Restriction")?;
             soap.start("m:SortOrder", &[])?;
             soap.start("t:FieldOrder", &[("Order", "Ascending")])?;
@@ -580,6 +629,63 @@ mod tests {
                 TagFilter::AnyOf(&[]),
                 0,
                 100,
+                ItemShape::Relevance,
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn uid_search_restricts_on_the_global_object_id_in_base64() {
+        let uids = [
+            "040000008200E00074C5B7101A82E008000000000000000000000000000000001000000001".to_owned(),
+            "abc@google.com".to_owned(),
+        ];
+        let xml = text(
+            find_by_uids(
+                &context(ExchangeVersion::Exchange2013),
+                UidFilter(&uids),
+                40,
+                20,
+                ItemShape::Relevance,
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains(
+            r#"<m:IndexedPageItemView MaxEntriesReturned="20" Offset="40" BasePoint="Beginning"/>"#
+        ));
+        let or = &xml[xml.find("<t:Or>").unwrap()..xml.find("</t:Or>").unwrap()];
+        assert_eq!(
+            or.matches(r#"<t:ExtendedFieldURI DistinguishedPropertySetId="Meeting" PropertyId="3" PropertyType="Binary"/>"#).count(),
+            2
+        );
+        for uid in &uids {
+            let value = GlobalObjectId::of_uid(uid).to_base64();
+            assert!(
+                or.contains(&format!(r#"<t:Constant Value="{value}"/>"#)),
+                "{uid}"
+            );
+        }
+        assert!(or.contains(
+            r#"<t:Constant Value="BAAAAIIA4AB0xbcQGoLgCAAAAAAAAAAAAAAAAAAAAAAQAAAAAQ=="/>"#
+        ));
+        let single = text(
+            find_by_uids(
+                &context(ExchangeVersion::Exchange2013),
+                UidFilter(&uids[..1]),
+                0,
+                20,
+                ItemShape::Relevance,
+            )
+            .unwrap(),
+        );
+        assert!(!single.contains("<t:Or>") && single.contains("<t:IsEqualTo>"));
+        assert!(
+            find_by_uids(
+                &context(ExchangeVersion::Exchange2013),
+                UidFilter(&[]),
+                0,
+                20,
                 ItemShape::Relevance,
             )
             .is_err()
