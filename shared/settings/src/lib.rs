@@ -8,6 +8,7 @@
 //! - [`EwsUrl`], [`ShortDomain`], [`Username`], [`MailboxAddress`]: parse instead of validate.
 //! - [`Problem`] and [`ProblemCode`]: every rule's code, field and texts, in one place.
 //! - [`StoredSettings`] and [`binding_changed`]: the persisted record without the password.
+//! - [`store`]: the port the records are kept through, with the sharded active-users index.
 //!
 //! The codes and texts are listed in `docs/SETTINGS.md`; a test keeps that table in step.
 
@@ -20,6 +21,7 @@ mod input;
 mod operator;
 mod problem;
 mod serde_text;
+pub mod store;
 mod stored;
 mod validate;
 

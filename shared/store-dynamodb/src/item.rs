@@ -38,6 +38,8 @@ const UID: &str = "uid";
 const CHANGE_KEY: &str = "change_key";
 const HASH: &str = "hash";
 const RECORDED_AT: &str = "recorded_at";
+const SPAN_START: &str = "span_start";
+const SPAN_END: &str = "span_end";
 
 fn s(text: &str) -> AttributeValue {
     AttributeValue::S(text.to_owned())
@@ -66,6 +68,10 @@ pub(crate) fn pointer(partition: &str, sort: &str, mapping: &Mapping) -> Item {
     ]);
     if let Some(change_key) = &mapping.exchange_change_key {
         item.insert(CHANGE_KEY.to_owned(), s(change_key.as_str()));
+    }
+    if let Some(span) = &mapping.span {
+        item.insert(SPAN_START.to_owned(), s(&encode_instant(span.start)));
+        item.insert(SPAN_END.to_owned(), s(&encode_instant(span.end)));
     }
     item
 }
@@ -148,6 +154,8 @@ pub(crate) fn mapping(item: &Item) -> Result<Mapping, RecordError> {
         exchange_uid: text(item, UID)?,
         exchange_change_key: optional_text(item, CHANGE_KEY)?,
         content_hash: bytes(item, HASH)?,
+        span_start: optional_text(item, SPAN_START)?,
+        span_end: optional_text(item, SPAN_END)?,
     }
     .try_into()
 }
@@ -180,10 +188,12 @@ pub(crate) fn state(item: &Item) -> Result<BindingState, RecordError> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::{TimeZone, Utc};
     use ohsync_engine::appointment::ContentHash;
     use ohsync_engine::identity::{
         AgendaVersion, ChangeKey, ExchangeItemId, ExchangeUid, OfficeHeartId,
     };
+    use ohsync_engine::ports::SyncedSpan;
 
     use super::*;
 
@@ -212,6 +222,10 @@ mod tests {
             exchange_uid: ExchangeUid::parse(&"0".repeat(114)).unwrap(),
             exchange_change_key: Some(ChangeKey::parse(&"C".repeat(40)).unwrap()),
             content_hash: ContentHash::from_bytes([9; 32]),
+            span: Some(SyncedSpan {
+                start: Utc.timestamp_opt(1_796_112_000, 123_456_789).unwrap(),
+                end: Utc.timestamp_opt(1_796_115_600, 987_654_321).unwrap(),
+            }),
         };
         let partition = format!("binding#acme-bv#jan.de-vries@acme.nl#{}", "f".repeat(64));
         let item = pointer(&partition, &"x#".repeat(12), &mapping);
@@ -220,6 +234,22 @@ mod tests {
             size < 1024,
             "a pointer of {size} bytes costs two write units"
         );
+        assert_eq!(super::mapping(&item).unwrap(), mapping);
+    }
+
+    #[test]
+    fn a_pointer_written_before_spans_reads_without_one() {
+        let mapping = Mapping {
+            officeheart_id: OfficeHeartId::parse("7").unwrap(),
+            officeheart_version: AgendaVersion::parse("v").unwrap(),
+            exchange_item_id: ExchangeItemId::parse("AAMk=").unwrap(),
+            exchange_uid: ExchangeUid::parse("0400").unwrap(),
+            exchange_change_key: None,
+            content_hash: ContentHash::from_bytes([1; 32]),
+            span: None,
+        };
+        let item = pointer("p", "o#x", &mapping);
+        assert!(!item.contains_key(SPAN_START) && !item.contains_key(SPAN_END));
         assert_eq!(super::mapping(&item).unwrap(), mapping);
     }
 

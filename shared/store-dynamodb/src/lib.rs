@@ -6,7 +6,11 @@
 //! - `find_mappings`: one BatchGetItem per 100 ids (of any mix of kinds), over pointer items
 //!   that each carry the whole mapping;
 //! - `commit`: one TransactWriteItems (conditional on the state version) when it writes at
-//!   most 99 items, preceded by one BatchGetItem when it replaces or removes mappings.
+//!   most 99 items, preceded by one BatchGetItem when it replaces or removes mappings;
+//! - `list_mappings` (only after a feed reset): one Query per page of 400 mappings.
+//!
+//! The same table holds the settings records and the sharded active-users index
+//! ([`DynamoSettingsStore`]).
 //!
 //! The layout and the cost reasoning are in `docs/STORES.md`. Runs of one user never overlap
 //! because the SQS FIFO queue uses the user as message group; the version check on every commit
@@ -16,17 +20,20 @@ mod commit;
 mod config;
 mod item;
 mod keys;
+mod listing;
 mod plan;
 mod query;
 mod read;
 mod requests;
 mod retire;
 mod retry;
+mod settings_store;
 mod store;
 mod table;
 
 pub use config::{ConfigError, DynamoConfig, ENDPOINT_VARIABLE, TABLE_VARIABLE};
 pub use requests::{Operation, RequestCounts};
 pub use retry::RetryPolicy;
+pub use settings_store::{DynamoSettingsStore, SettingsOptions};
 pub use store::{DynamoStore, StoreOptions};
 pub use table::{TableError, create_table};

@@ -173,6 +173,7 @@ mod tests {
             exchange_uid: ExchangeUid::parse(uid).unwrap(),
             exchange_change_key: None,
             content_hash: ContentHash::from_bytes([0; 32]),
+            span: None,
         }
     }
 

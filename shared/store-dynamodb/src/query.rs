@@ -35,6 +35,19 @@ pub(crate) fn partition_query(
     }
 }
 
+/// Sends `request` for the page that starts after `start` (`None`: the first page).
+pub(crate) async fn one_page(
+    inner: &Inner,
+    request: &QueryFluentBuilder,
+    start: Option<Item>,
+) -> Result<QueryOutput, StoreError> {
+    retrying(&inner.policy, &inner.requests, Operation::Query, || {
+        let request = request.clone().set_exclusive_start_key(start.clone());
+        async move { request.send().await.map_err(classify) }
+    })
+    .await
+}
+
 /// Sends `request` and every further page, handing each answer to `page`.
 pub(crate) async fn each_page(
     inner: &Inner,
@@ -43,11 +56,7 @@ pub(crate) async fn each_page(
 ) -> Result<(), StoreError> {
     let mut start: Option<Item> = None;
     loop {
-        let output = retrying(&inner.policy, &inner.requests, Operation::Query, || {
-            let request = request.clone().set_exclusive_start_key(start.clone());
-            async move { request.send().await.map_err(classify) }
-        })
-        .await?;
+        let output = one_page(inner, &request, start).await?;
         start = output.last_evaluated_key.clone();
         page(output)?;
         if start.is_none() {

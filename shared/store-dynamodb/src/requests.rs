@@ -6,6 +6,8 @@ use std::sync::{Mutex, PoisonError};
 /// A DynamoDB operation the adapter sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Operation {
+    /// GetItem (reads).
+    GetItem,
     /// Query (reads).
     Query,
     /// BatchGetItem (reads).
@@ -21,7 +23,7 @@ pub enum Operation {
 impl Operation {
     /// Whether the operation only reads.
     pub fn is_read(self) -> bool {
-        matches!(self, Self::Query | Self::BatchGetItem)
+        matches!(self, Self::GetItem | Self::Query | Self::BatchGetItem)
     }
 }
 

@@ -66,6 +66,13 @@ const TRANSIENT_CODES: [&str; 6] = [
     "TransactionInProgressException",
 ];
 
+/// The reasons for a cancelled transaction that another attempt may overcome.
+pub(crate) const TRANSIENT_CANCELLATIONS: [&str; 3] = [
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+];
+
 /// Sorts an SDK error into transient or final.
 pub(crate) fn classify<E>(error: SdkError<E, HttpResponse>) -> Failure
 where

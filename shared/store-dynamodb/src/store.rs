@@ -9,13 +9,14 @@ use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use chrono::Utc;
 use ohsync_engine::ports::{
-    BindingScope, BindingState, Commit, Mapping, MappingQuery, StateVersion, Store, StoreError,
+    BindingScope, BindingState, Commit, ListingToken, Mapping, MappingPage, MappingQuery,
+    StateVersion, Store, StoreError,
 };
 
 use crate::config::DynamoConfig;
 use crate::requests::{RequestCounter, RequestCounts};
 use crate::retry::RetryPolicy;
-use crate::{commit, read, retire};
+use crate::{commit, listing, read, retire};
 
 /// How the store retries and how long a stepwise commit's lease holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +94,11 @@ impl DynamoStore {
         Self::new(config.client().await, config.table.clone())
     }
 
+    /// What every request needs, for the other stores kept in the same table.
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
     /// The table.
     pub fn table(&self) -> &str {
         &self.inner.table
@@ -141,6 +147,14 @@ impl Store for DynamoStore {
         query: &MappingQuery,
     ) -> Result<Vec<Mapping>, StoreError> {
         read::find_mappings(&self.inner, scope, query).await
+    }
+
+    async fn list_mappings(
+        &self,
+        scope: &BindingScope,
+        page: Option<&ListingToken>,
+    ) -> Result<MappingPage, StoreError> {
+        listing::list_mappings(&self.inner, scope, page).await
     }
 
     async fn commit(

@@ -17,7 +17,7 @@ use ohsync_engine::ports::{
     BindingScope, Commit, Mapping, MappingQuery, StateVersion, Store, StoreError,
 };
 use ohsync_store_contract::suite::fixtures::{
-    by_officeheart, completed, every_id, intent, numbered, scope, sync_state, upserting,
+    by_officeheart, completed, every_id, intent, list_all, numbered, scope, sync_state, upserting,
 };
 use ohsync_store_dynamodb::{
     DynamoStore, Operation, RequestCounts, RetryPolicy, StoreOptions, create_table,
@@ -138,6 +138,15 @@ async fn requests_per_call_meet_the_targets() {
             .is_empty()
     );
     assert_eq!(store.requests(), RequestCounts::default());
+
+    // Listing 1,101 mappings: one Query per page of 400, and each mapping once.
+    store.reset_requests();
+    let (listed, pages) = list_all(&(Arc::new(store.clone()) as Arc<dyn Store>), &scope, 10).await;
+    report.push(row("list_mappings: 1,101 mappings", &store.requests()));
+    assert_eq!(listed.len(), 1101);
+    assert_eq!(pages, 3);
+    assert_eq!(store.requests().of(Operation::Query), 3);
+    assert_eq!(store.requests().reads(), 3);
 
     let _ = writeln!(
         std::io::stderr(),

@@ -10,6 +10,9 @@
 //! items (a binding row with version, positions and status; mapping and intent rows), so the
 //! same contract suite runs against both. See `docs/STORES.md`.
 //!
+//! The same file holds the settings records and the active-users index
+//! ([`EmbeddedSettingsStore`]), on the same connection.
+//!
 //! Runs of one user must never overlap. On AWS the SQS FIFO queue (the user as message group)
 //! guarantees it, with the conditional version write as the last line of defence; on one machine
 //! [`UserRunLocks`] does the queue's part.
@@ -18,9 +21,11 @@ mod error;
 mod read;
 mod run_lock;
 mod schema;
+mod settings_store;
 mod store;
 mod write;
 
 pub use error::OpenError;
 pub use run_lock::{UserRunGuard, UserRunLocks};
+pub use settings_store::EmbeddedSettingsStore;
 pub use store::{DATABASE_FILE, EmbeddedStore};

@@ -1,10 +1,10 @@
-//! Reads: a binding's state and mapping lookups.
+//! Reads: a binding's state, mapping lookups and the paged listing of all mappings.
 
 use std::collections::BTreeMap;
 
 use ohsync_engine::ports::{
-    AgendaCursor, BindingScope, BindingState, MailboxSyncState, Mapping, MappingQuery,
-    StateVersion, StoreError,
+    AgendaCursor, BindingScope, BindingState, ListingToken, MailboxSyncState, Mapping, MappingPage,
+    MappingQuery, StateVersion, StoreError,
 };
 use ohsync_store_contract::record::{IntentRecord, MappingRecord, decode_status};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -100,7 +100,7 @@ pub(crate) fn load(
 }
 
 const MAPPING_COLUMNS: &str = "officeheart_id, officeheart_version, exchange_item_id, \
-    exchange_uid, exchange_change_key, content_hash";
+    exchange_uid, exchange_change_key, content_hash, span_start, span_end";
 
 fn mapping_record(row: &Row<'_>) -> rusqlite::Result<MappingRecord> {
     Ok(MappingRecord {
@@ -110,6 +110,8 @@ fn mapping_record(row: &Row<'_>) -> rusqlite::Result<MappingRecord> {
         exchange_uid: row.get(3)?,
         exchange_change_key: row.get(4)?,
         content_hash: row.get(5)?,
+        span_start: row.get(6)?,
+        span_end: row.get(7)?,
     })
 }
 
@@ -161,4 +163,40 @@ pub(crate) fn find_mappings(
         }
     }
     Ok(found.into_values().collect())
+}
+
+/// Mappings per listing page.
+const PAGE_SIZE: usize = 500;
+
+/// One page of the binding's mappings in OfficeHeart id order; the token is the last id handed
+/// out, so a page resumes right after it whatever was written in between.
+pub(crate) fn list_mappings(
+    connection: &mut Connection,
+    scope: &BindingScope,
+    page: Option<&ListingToken>,
+) -> Result<MappingPage, CallError> {
+    let transaction = connection.transaction()?;
+    let Some(row) = binding_row(&transaction, scope)? else {
+        return Ok(MappingPage::default());
+    };
+    let after = page.map_or("", |token| token.0.as_str());
+    // One row beyond the page tells whether another page follows.
+    let mut statement = transaction.prepare_cached(&format!(
+        "SELECT {MAPPING_COLUMNS} FROM mapping WHERE binding_id = ?1 AND officeheart_id > ?2
+         ORDER BY officeheart_id LIMIT ?3"
+    ))?;
+    let mut rows = statement.query(params![row.id, after, PAGE_SIZE as i64 + 1])?;
+    let mut mappings = Vec::new();
+    while let Some(found) = rows.next()? {
+        mappings.push(Mapping::try_from(mapping_record(found)?)?);
+    }
+    let next = if mappings.len() > PAGE_SIZE {
+        mappings.truncate(PAGE_SIZE);
+        mappings
+            .last()
+            .map(|last| ListingToken(last.officeheart_id.as_str().to_owned()))
+    } else {
+        None
+    };
+    Ok(MappingPage { mappings, next })
 }

@@ -5,13 +5,18 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use crate::error::OpenError;
+use crate::settings_store;
+
+/// The steps from each schema version to the next: step `n` moves a file at version `n` to
+/// `n + 1` (version 0 is an empty file).
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [BINDINGS, settings_store::SCHEMA, SPANS];
 
 /// The schema this build writes (SQLite's `user_version`).
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 3;
 
 // Mirrors the DynamoDB items: one binding row (version, positions, status, retirement), and
 // mapping and intent rows under it. Indexes give the by-ItemId and by-UID lookups.
-const SCHEMA: &str = "
+const BINDINGS: &str = "
 CREATE TABLE binding (
     id INTEGER PRIMARY KEY,
     tenant TEXT NOT NULL,
@@ -47,6 +52,12 @@ CREATE TABLE intent (
 ) WITHOUT ROWID;
 ";
 
+// The synced span of a mapping; rows written before it read as having none.
+const SPANS: &str = "
+ALTER TABLE mapping ADD COLUMN span_start TEXT;
+ALTER TABLE mapping ADD COLUMN span_end TEXT;
+";
+
 /// Opens the database file, applies the connection settings and creates the schema when new.
 pub(crate) fn open(path: &Path) -> Result<Connection, OpenError> {
     let database = |source| OpenError::Database {
@@ -78,11 +89,56 @@ pub(crate) fn open(path: &Path) -> Result<Connection, OpenError> {
     }
     if found < SCHEMA_VERSION {
         let transaction = connection.transaction().map_err(database)?;
-        transaction.execute_batch(SCHEMA).map_err(database)?;
+        let done = usize::try_from(found).unwrap_or(0);
+        for step in MIGRATIONS.iter().skip(done) {
+            transaction.execute_batch(step).map_err(database)?;
+        }
         transaction
             .pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(database)?;
         transaction.commit().map_err(database)?;
     }
     Ok(connection)
+}
+
+#[cfg(test)]
+mod tests {
+    use ohsync_engine::ports::StoreError;
+    use ohsync_store_contract::suite::fixtures::{by_officeheart, scope};
+
+    use super::*;
+    use crate::read;
+
+    #[test]
+    fn a_first_version_file_is_migrated_and_its_mappings_read_without_a_span() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let scope = scope("acme", "jan", "jan");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(MIGRATIONS[0]).unwrap();
+            old.pragma_update(None, "user_version", 1).unwrap();
+            old.execute(
+                "INSERT INTO binding (id, tenant, user, binding, version) VALUES (1, ?1, ?2, ?3, 1)",
+                [scope.tenant.as_str(), scope.user.as_str(), scope.binding.as_str()],
+            )
+            .unwrap();
+            old.execute(
+                "INSERT INTO mapping VALUES (1, 'oh-1', 'v1', 'AAMk=', '0400', NULL, ?1)",
+                [[7u8; 32].as_slice()],
+            )
+            .unwrap();
+        }
+        let mut migrated = open(&path).unwrap();
+        let version: i64 = migrated
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let found = read::find_mappings(&mut migrated, &scope, &by_officeheart(&["oh-1"]))
+            .map_err(StoreError::from)
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].span, None);
+        assert_eq!(found[0].exchange_item_id.as_str(), "AAMk=");
+    }
 }

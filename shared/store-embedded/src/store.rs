@@ -7,7 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ohsync_engine::ports::{
-    BindingScope, BindingState, Commit, Mapping, MappingQuery, StateVersion, Store, StoreError,
+    BindingScope, BindingState, Commit, ListingToken, Mapping, MappingPage, MappingQuery,
+    StateVersion, Store, StoreError,
 };
 use rusqlite::Connection;
 
@@ -38,10 +39,13 @@ impl EmbeddedStore {
         })
     }
 
-    async fn call<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// Runs `work` on the shared connection on a blocking thread; for every store kept in the
+    /// file, whatever its error type.
+    pub(crate) async fn blocking<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, CallError> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, E> + Send + 'static,
     {
         let connection = self.connection.clone();
         tokio::task::spawn_blocking(move || {
@@ -51,8 +55,15 @@ impl EmbeddedStore {
             work(&mut connection)
         })
         .await
-        .map_err(|e| StoreError::Unavailable(format!("store task failed: {e}")))?
-        .map_err(StoreError::from)
+        .map_err(|e| E::from(StoreError::Unavailable(format!("store task failed: {e}"))))?
+    }
+
+    async fn call<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, CallError> + Send + 'static,
+    {
+        self.blocking(work).await.map_err(StoreError::from)
     }
 
     /// Marks the binding retired: [`purge_expired`](Self::purge_expired) deletes it (state,
@@ -103,6 +114,16 @@ impl Store for EmbeddedStore {
         }
         let (scope, query) = (scope.clone(), query.clone());
         self.call(move |connection| read::find_mappings(connection, &scope, &query))
+            .await
+    }
+
+    async fn list_mappings(
+        &self,
+        scope: &BindingScope,
+        page: Option<&ListingToken>,
+    ) -> Result<MappingPage, StoreError> {
+        let (scope, page) = (scope.clone(), page.cloned());
+        self.call(move |connection| read::list_mappings(connection, &scope, page.as_ref()))
             .await
     }
 

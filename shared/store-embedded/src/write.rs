@@ -64,8 +64,9 @@ fn apply(
     }
     let mut upsert = connection.prepare_cached(
         "INSERT OR REPLACE INTO mapping (binding_id, officeheart_id, officeheart_version,
-             exchange_item_id, exchange_uid, exchange_change_key, content_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             exchange_item_id, exchange_uid, exchange_change_key, content_hash, span_start,
+             span_end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for mapping in &commit.mapping_upserts {
         upsert.execute(params![
@@ -76,6 +77,8 @@ fn apply(
             mapping.exchange_uid.as_str(),
             mapping.exchange_change_key.as_ref().map(|key| key.as_str()),
             mapping.content_hash.as_bytes().as_slice(),
+            mapping.span.map(|span| encode_instant(span.start)),
+            mapping.span.map(|span| encode_instant(span.end)),
         ])?;
     }
     let mut forget = connection

@@ -4,7 +4,7 @@ use ohsync_engine::appointment::ContentHash;
 use ohsync_engine::identity::{
     AgendaVersion, ChangeKey, ExchangeItemId, ExchangeUid, IdError, OfficeHeartId,
 };
-use ohsync_engine::ports::{Mapping, PendingIntent};
+use ohsync_engine::ports::{Mapping, PendingIntent, SyncedSpan};
 
 use super::{RecordError, decode_instant};
 
@@ -37,6 +37,23 @@ pub struct MappingRecord {
     pub exchange_change_key: Option<String>,
     /// The 32-byte content hash.
     pub content_hash: Vec<u8>,
+    /// The synced span's start (as written by `encode_instant`); absent in records written
+    /// before spans were kept.
+    pub span_start: Option<String>,
+    /// The synced span's end, present exactly when the start is.
+    pub span_end: Option<String>,
+}
+
+fn span(start: Option<&str>, end: Option<&str>) -> Result<Option<SyncedSpan>, RecordError> {
+    match (start, end) {
+        (None, None) => Ok(None),
+        (Some(start), Some(end)) => Ok(Some(SyncedSpan {
+            start: decode_instant("span_start", start)?,
+            end: decode_instant("span_end", end)?,
+        })),
+        (Some(_), None) => Err(RecordError::field("span_end", "missing beside a start")),
+        (None, Some(_)) => Err(RecordError::field("span_start", "missing beside an end")),
+    }
 }
 
 impl TryFrom<MappingRecord> for Mapping {
@@ -66,6 +83,7 @@ impl TryFrom<MappingRecord> for Mapping {
                 .map(|raw| id("exchange_change_key", raw, ChangeKey::parse))
                 .transpose()?,
             content_hash: hash(&record.content_hash)?,
+            span: span(record.span_start.as_deref(), record.span_end.as_deref())?,
         })
     }
 }
@@ -116,6 +134,8 @@ mod tests {
             exchange_uid: "040000".into(),
             exchange_change_key: Some("CK".into()),
             content_hash: vec![7; 32],
+            span_start: Some("2026-12-01T09:00:00.5Z".into()),
+            span_end: Some("2026-12-01T10:00:00Z".into()),
         }
     }
 
@@ -125,6 +145,43 @@ mod tests {
         assert_eq!(mapping.officeheart_id.as_str(), "oh#1");
         assert_eq!(mapping.exchange_change_key.unwrap().as_str(), "CK");
         assert_eq!(mapping.content_hash.as_bytes(), &[7; 32]);
+        let span = mapping.span.unwrap();
+        assert_eq!(
+            span.end - span.start,
+            chrono::Duration::milliseconds(59 * 60_000 + 59_500)
+        );
+    }
+
+    #[test]
+    fn a_record_without_a_span_reads_as_none_and_half_a_span_is_rejected() {
+        let old = MappingRecord {
+            span_start: None,
+            span_end: None,
+            ..record()
+        };
+        assert_eq!(Mapping::try_from(old).unwrap().span, None);
+        let no_end = MappingRecord {
+            span_end: None,
+            ..record()
+        };
+        assert!(matches!(
+            Mapping::try_from(no_end),
+            Err(RecordError::InvalidField {
+                field: "span_end",
+                ..
+            })
+        ));
+        let bad_start = MappingRecord {
+            span_start: Some("soon".into()),
+            ..record()
+        };
+        assert!(matches!(
+            Mapping::try_from(bad_start),
+            Err(RecordError::InvalidField {
+                field: "span_start",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -86,6 +86,7 @@ enum CodeDoc {
     AgendaRejected,
     StoreUnavailable,
     StoreCorrupt,
+    MailboxListingInvalidated,
     CreateOutcomeUnknown,
 }
 
@@ -210,6 +211,7 @@ impl From<ErrorCode> for CodeDoc {
             ErrorCode::AgendaRejected => Self::AgendaRejected,
             ErrorCode::StoreUnavailable => Self::StoreUnavailable,
             ErrorCode::StoreCorrupt => Self::StoreCorrupt,
+            ErrorCode::MailboxListingInvalidated => Self::MailboxListingInvalidated,
             ErrorCode::CreateOutcomeUnknown => Self::CreateOutcomeUnknown,
         }
     }
@@ -228,6 +230,7 @@ impl From<CodeDoc> for ErrorCode {
             CodeDoc::AgendaRejected => Self::AgendaRejected,
             CodeDoc::StoreUnavailable => Self::StoreUnavailable,
             CodeDoc::StoreCorrupt => Self::StoreCorrupt,
+            CodeDoc::MailboxListingInvalidated => Self::MailboxListingInvalidated,
             CodeDoc::CreateOutcomeUnknown => Self::CreateOutcomeUnknown,
         }
     }
@@ -277,7 +280,7 @@ mod tests {
 
     use super::*;
 
-    const CODES: [ErrorCode; 11] = [
+    const CODES: [ErrorCode; 12] = [
         ErrorCode::MailboxUnavailable,
         ErrorCode::MailboxThrottled,
         ErrorCode::MailboxUnauthorized,
@@ -288,6 +291,7 @@ mod tests {
         ErrorCode::AgendaRejected,
         ErrorCode::StoreUnavailable,
         ErrorCode::StoreCorrupt,
+        ErrorCode::MailboxListingInvalidated,
         ErrorCode::CreateOutcomeUnknown,
     ];
 

@@ -11,7 +11,7 @@ use ohsync_engine::identity::{
 };
 use ohsync_engine::ports::{
     AgendaCursor, BindingScope, BindingState, Commit, MailboxSyncState, Mapping, MappingQuery,
-    PendingIntent, StateVersion, Store,
+    PendingIntent, StateVersion, Store, SyncedSpan,
 };
 use ohsync_engine::reconcile::AbortReason;
 use ohsync_engine::report::{ActionCounts, ErrorCode, RunError, RunOutcome, RunStatus, SideCounts};
@@ -46,7 +46,8 @@ pub fn hash(seed: u64) -> ContentHash {
     ContentHash::from_bytes(bytes)
 }
 
-/// A mapping with the given ids; the version, ChangeKey and hash follow `seed`.
+/// A mapping with the given ids; the version, ChangeKey and hash follow `seed`, and so does the
+/// span: kept for even seeds, absent (as in records older than spans) for odd ones.
 pub fn mapping(officeheart_id: &str, item_id: &str, uid: &str, seed: u64) -> Mapping {
     Mapping {
         officeheart_id: OfficeHeartId::parse(officeheart_id).unwrap(),
@@ -55,6 +56,15 @@ pub fn mapping(officeheart_id: &str, item_id: &str, uid: &str, seed: u64) -> Map
         exchange_uid: ExchangeUid::parse(uid).unwrap(),
         exchange_change_key: Some(ChangeKey::parse(&format!("CQAAABYAAA{seed}")).unwrap()),
         content_hash: hash(seed),
+        span: seed.is_multiple_of(2).then(|| span(seed)),
+    }
+}
+
+/// A span that differs per seed, with nanoseconds a store must keep.
+pub fn span(seed: u64) -> SyncedSpan {
+    SyncedSpan {
+        start: instant(seed),
+        end: instant(seed) + chrono::Duration::minutes(30 + seed as i64 % 90),
     }
 }
 
@@ -176,6 +186,29 @@ pub fn every_id(mappings: &[Mapping]) -> MappingQuery {
             .collect(),
         exchange_uids: mappings.iter().map(|m| m.exchange_uid.clone()).collect(),
     }
+}
+
+/// Every mapping of the binding, page by page; panics if a page repeats or the listing does
+/// not end within `max_pages`. Answers the mappings sorted and the number of pages.
+pub async fn list_all(
+    store: &Arc<dyn Store>,
+    scope: &BindingScope,
+    max_pages: usize,
+) -> (Vec<Mapping>, usize) {
+    let mut all = Vec::new();
+    let mut token = None;
+    for pages in 1..=max_pages {
+        let page = store.list_mappings(scope, token.as_ref()).await.unwrap();
+        all.extend(page.mappings);
+        match page.next {
+            Some(next) => {
+                assert_ne!(Some(&next), token.as_ref(), "a page must not repeat");
+                token = Some(next);
+            }
+            None => return (sorted(all), pages),
+        }
+    }
+    panic!("the listing did not end within {max_pages} pages");
 }
 
 /// Sorted by OfficeHeart id, for comparing as sets.

@@ -12,7 +12,9 @@ mod conflicts;
 pub mod fixtures;
 mod intents;
 mod isolation;
+mod listing;
 mod lookups;
+mod spans;
 mod state;
 mod volume;
 
@@ -22,11 +24,16 @@ pub use conflicts::{
 };
 pub use intents::intents_are_added_replaced_and_removed;
 pub use isolation::tenants_users_and_bindings_are_isolated;
+pub use listing::{
+    empty_binding_lists_nothing, listing_is_isolated_between_bindings,
+    thousand_mappings_are_listed_once,
+};
 pub use lookups::{
     id_kinds_do_not_collide, item_id_passed_between_mappings_in_one_commit,
     mappings_are_found_by_each_id_kind, mixed_query_finds_each_mapping_once,
     removed_mappings_are_gone, replaced_mapping_drops_its_old_ids,
 };
+pub use spans::spans_round_trip_with_and_without;
 pub use state::{
     commit_round_trips_through_load, fresh_binding_loads_as_default,
     positions_advance_only_when_set, status_round_trips, versions_advance_by_one_per_commit,
@@ -59,6 +66,10 @@ macro_rules! store_contract_tests {
             tenants_users_and_bindings_are_isolated,
             thousand_mappings_round_trip,
             odd_characters_in_ids_round_trip,
+            spans_round_trip_with_and_without,
+            empty_binding_lists_nothing,
+            thousand_mappings_are_listed_once,
+            listing_is_isolated_between_bindings,
         );
     };
     (@cases $fresh_store:path; $($case:ident),+ $(,)?) => {

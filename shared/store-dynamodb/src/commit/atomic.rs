@@ -12,7 +12,7 @@ use super::state_update::{LEASE, LEASE_UNTIL, StateUpdate};
 use crate::item::{self, VERSION};
 use crate::plan::{Plan, Write};
 use crate::requests::Operation;
-use crate::retry::{Failure, classify, retrying};
+use crate::retry::{Failure, TRANSIENT_CANCELLATIONS, classify, retrying};
 use crate::store::Inner;
 
 /// How the transaction ended.
@@ -114,15 +114,10 @@ fn cancelled(
         }
         return Err(Failure::Final(StoreError::Conflict));
     }
-    let transient = [
-        "TransactionConflict",
-        "ThrottlingError",
-        "ProvisionedThroughputExceeded",
-    ];
     if reasons
         .iter()
         .filter_map(|reason| reason.code())
-        .any(|code| transient.contains(&code))
+        .any(|code| TRANSIENT_CANCELLATIONS.contains(&code))
     {
         return Err(Failure::Transient(format!(
             "transaction cancelled: {}",
