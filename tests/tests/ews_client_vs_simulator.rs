@@ -362,6 +362,7 @@ async fn ntlm_channel_binding_satisfies_extended_protection_over_tls() {
     )
     .transport(TransportConfig {
         insecure_tls_hosts: vec!["127.0.0.1".to_owned()],
+        address_policy: loopback_allowed(),
         ..TransportConfig::default()
     })
     .build()

@@ -1,12 +1,15 @@
 //! End-to-end sync runs: `run_user_sync` over `EwsMailbox` (against the Exchange simulator,
-//! NTLM over a socket) and `OfficeHeartAgenda` (against the OfficeHeart simulator), with the
-//! engine's in-memory store. Every test checks both calendars afterwards.
+//! NTLM over a socket) and `OfficeHeartAgenda` (against the OfficeHeart simulator). Each scenario
+//! is written once and runs on every store backend (`fake::…`, `embedded::…`, `dynamodb::…`).
+//! Every scenario checks both calendars afterwards.
 #![allow(clippy::unwrap_used, reason = "a panic is how a test reports failure")]
 
 mod support;
 
 use std::time::Duration;
 
+use ohsync_e2e::observed_store::StoreCall;
+use ohsync_e2e::store_backend::StoreBackend;
 use ohsync_engine::reconcile::{AbortReason, ConflictPolicy, Side};
 use ohsync_engine::report::{ErrorCode, RunOutcome};
 use ohsync_ews::RetryPolicy;
@@ -28,9 +31,8 @@ fn oh_writes(world: &World) -> u64 {
         + stats.requests(Operation::DeleteAppointment)
 }
 
-#[tokio::test]
-async fn creates_updates_and_deletes_in_officeheart_reach_exchange() {
-    let world = World::start().await;
+async fn creates_updates_and_deletes_in_officeheart_reach_exchange(backend: StoreBackend) {
+    let world = World::start(backend).await;
     let kept = world.oh_seed(oh_data("Offerte Jansen", at(2, 0)));
     let dropped = world.oh_seed(oh_data("Lunch", at(3, 0)));
 
@@ -61,18 +63,18 @@ async fn creates_updates_and_deletes_in_officeheart_reach_exchange() {
     // EWS request and writes nothing.
     world.run().await;
     world.ews.counters().reset();
-    world.store.requests.reset();
+    world.store.reset();
     let quiet = world.run().await;
     assert_eq!(quiet.outcome, RunOutcome::Completed);
     assert!(quiet.counts.is_empty(), "{quiet:?}");
     assert_eq!(world.ews.counters().soap_requests(), 1);
     assert_eq!(world.ews.counters().operation("SyncFolderItems"), 1);
-    assert_eq!(world.store.requests.of("commit"), 0);
+    assert_eq!(world.store.count(StoreCall::Commit), 0);
+    assert!(world.store.reads() <= 2, "{:?}", world.store.calls());
 }
 
-#[tokio::test]
-async fn creates_updates_and_deletes_in_exchange_reach_officeheart() {
-    let world = World::start().await;
+async fn creates_updates_and_deletes_in_exchange_reach_officeheart(backend: StoreBackend) {
+    let world = World::start(backend).await;
     let kept = world.ex_create("Klantbezoek", at(2, 0));
     let dropped = world.ex_create("Tandarts", at(4, 0));
 
@@ -110,8 +112,12 @@ async fn creates_updates_and_deletes_in_exchange_reach_officeheart() {
 }
 
 /// Both sides edit one appointment between runs: `first` edits first, a second later the other.
-async fn conflict(policy: ConflictPolicy, officeheart_edits_last: bool) -> World {
-    let mut world = World::start().await;
+async fn conflict(
+    backend: StoreBackend,
+    policy: ConflictPolicy,
+    officeheart_edits_last: bool,
+) -> World {
+    let mut world = World::start(backend).await;
     world.policy.conflict = policy;
     let seeded = world.oh_seed(oh_data("Origineel", at(5, 0)));
     assert_eq!(world.run().await.outcome, RunOutcome::Completed);
@@ -141,37 +147,33 @@ async fn conflict(policy: ConflictPolicy, officeheart_edits_last: bool) -> World
     world
 }
 
-#[tokio::test]
-async fn a_conflict_goes_to_the_newest_change_by_default() {
-    let world = conflict(ConflictPolicy::NewestWins, true).await;
+async fn a_conflict_goes_to_the_newest_change_by_default(backend: StoreBackend) {
+    let world = conflict(backend, ConflictPolicy::NewestWins, true).await;
     assert_eq!(world.oh_subjects(), ["Van OfficeHeart"]);
     assert_eq!(world.ex_subjects(), ["Van OfficeHeart"]);
     world.assert_in_sync().await;
-    let world = conflict(ConflictPolicy::NewestWins, false).await;
+    let world = conflict(backend, ConflictPolicy::NewestWins, false).await;
     assert_eq!(world.oh_subjects(), ["Van Exchange"]);
     assert_eq!(world.ex_subjects(), ["Van Exchange"]);
     world.assert_in_sync().await;
 }
 
-#[tokio::test]
-async fn a_conflict_goes_to_officeheart_under_officeheart_wins() {
-    let world = conflict(ConflictPolicy::OfficeHeartWins, false).await;
+async fn a_conflict_goes_to_officeheart_under_officeheart_wins(backend: StoreBackend) {
+    let world = conflict(backend, ConflictPolicy::OfficeHeartWins, false).await;
     assert_eq!(world.oh_subjects(), ["Van OfficeHeart"]);
     assert_eq!(world.ex_subjects(), ["Van OfficeHeart"]);
     world.assert_in_sync().await;
 }
 
-#[tokio::test]
-async fn a_conflict_goes_to_exchange_under_exchange_wins() {
-    let world = conflict(ConflictPolicy::ExchangeWins, true).await;
+async fn a_conflict_goes_to_exchange_under_exchange_wins(backend: StoreBackend) {
+    let world = conflict(backend, ConflictPolicy::ExchangeWins, true).await;
     assert_eq!(world.oh_subjects(), ["Van Exchange"]);
     assert_eq!(world.ex_subjects(), ["Van Exchange"]);
     world.assert_in_sync().await;
 }
 
-#[tokio::test]
-async fn a_first_run_links_identical_items_instead_of_copying_them() {
-    let world = World::start().await;
+async fn a_first_run_links_identical_items_instead_of_copying_them(backend: StoreBackend) {
+    let world = World::start(backend).await;
     let start = at(3, 0);
     world.oh_seed(oh_data("Teamoverleg", start));
     world.ex_create("Teamoverleg", start);
@@ -194,9 +196,8 @@ async fn a_first_run_links_identical_items_instead_of_copying_them() {
     world.assert_in_sync().await;
 }
 
-#[tokio::test]
-async fn an_invalid_sync_state_relists_without_duplicating_anything() {
-    let world = World::start().await;
+async fn an_invalid_sync_state_relists_without_duplicating_anything(backend: StoreBackend) {
+    let world = World::start(backend).await;
     world.oh_seed(oh_data("Een", at(1, 0)));
     world.ex_create("Twee", at(2, 0));
     assert_eq!(world.run().await.outcome, RunOutcome::Completed);
@@ -217,9 +218,9 @@ async fn an_invalid_sync_state_relists_without_duplicating_anything() {
     assert_eq!(world.ex_subjects(), ["Drie (gewijzigd)", "Een", "Twee"]);
 }
 
-#[tokio::test]
-async fn a_busy_server_is_waited_out_or_left_for_the_next_run() {
+async fn a_busy_server_is_waited_out_or_left_for_the_next_run(backend: StoreBackend) {
     let world = World::start_with(
+        backend,
         RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(5),
@@ -251,7 +252,7 @@ async fn a_busy_server_is_waited_out_or_left_for_the_next_run() {
     assert_eq!(report.outcome, RunOutcome::Failed, "{report:?}");
     assert_eq!(report.errors[0].code, ErrorCode::MailboxThrottled);
     assert_eq!(world.ex_subjects(), ["Een", "Twee"]);
-    let status = world.store.state(&world.binding).status.unwrap();
+    let status = world.stored_state().await.status.unwrap();
     assert_eq!(status.errors[0].code, ErrorCode::MailboxThrottled);
 
     // The next run finishes the work.
@@ -261,27 +262,25 @@ async fn a_busy_server_is_waited_out_or_left_for_the_next_run() {
     world.assert_in_sync().await;
 }
 
-#[tokio::test]
-async fn ews_blocked_for_the_user_is_reported_as_access_blocked() {
-    let world = World::start().await;
+async fn ews_blocked_for_the_user_is_reported_as_access_blocked(backend: StoreBackend) {
+    let world = World::start(backend).await;
     world.oh_seed(oh_data("Een", at(1, 0)));
-    assert!(world.ews.set_ews_blocked(support::JAN, true));
+    assert!(world.ews.set_ews_blocked(support::JAN.smtp, true));
     let report = world.run().await;
     assert_eq!(report.outcome, RunOutcome::Failed, "{report:?}");
     assert_eq!(report.errors[0].code, ErrorCode::MailboxAccessBlocked);
     assert_eq!(oh_writes(&world), 0);
     assert!(world.ex_all().is_empty());
-    let status = world.store.state(&world.binding).status.unwrap();
+    let status = world.stored_state().await.status.unwrap();
     assert_eq!(status.errors[0].code, ErrorCode::MailboxAccessBlocked);
 
-    world.ews.set_ews_blocked(support::JAN, false);
+    world.ews.set_ews_blocked(support::JAN.smtp, false);
     assert_eq!(world.run().await.outcome, RunOutcome::Completed);
     world.assert_in_sync().await;
 }
 
-#[tokio::test]
-async fn an_exchange_calendar_that_lists_empty_stops_the_run() {
-    let world = World::start().await;
+async fn an_exchange_calendar_that_lists_empty_stops_the_run(backend: StoreBackend) {
+    let world = World::start(backend).await;
     for n in 0..3 {
         world.oh_seed(oh_data(&format!("Afspraak {n}"), at(n + 1, 0)));
     }
@@ -312,17 +311,22 @@ async fn an_exchange_calendar_that_lists_empty_stops_the_run() {
         "nothing was re-created in Exchange"
     );
     assert_eq!(ews_writes(&world), 0);
-    assert_eq!(world.store.mappings(&world.binding).len(), 3);
+    assert_eq!(world.stored_state().await.mapping_count, 3);
+    let ids: Vec<_> = world
+        .oh_all()
+        .into_iter()
+        .map(|appointment| appointment.id)
+        .collect();
+    assert_eq!(world.mappings_of(&world.binding, &ids).await.len(), 3);
 }
 
-#[tokio::test]
-async fn a_dry_run_writes_nothing_anywhere() {
-    let world = World::start().await;
+async fn a_dry_run_writes_nothing_anywhere(backend: StoreBackend) {
+    let world = World::start(backend).await;
     world.oh_seed(oh_data("Een", at(1, 0)));
     world.oh_seed(oh_data("Twee", at(2, 0)));
     world.ex_create("Drie", at(3, 0));
     let change_before = world.ex().last_change();
-    world.store.requests.reset();
+    world.store.reset();
 
     let mut options = world.options();
     options.dry_run = true;
@@ -334,7 +338,21 @@ async fn a_dry_run_writes_nothing_anywhere() {
     assert_eq!(ews_writes(&world), 0);
     assert_eq!(world.ex().last_change(), change_before);
     assert_eq!(oh_writes(&world), 0);
-    assert_eq!(world.store.requests.of("commit"), 0);
+    assert_eq!(world.store.count(StoreCall::Commit), 0);
     assert_eq!(world.oh_subjects(), ["Een", "Twee"]);
     assert_eq!(world.ex_subjects(), ["Drie"]);
 }
+
+on_every_store!(
+    creates_updates_and_deletes_in_officeheart_reach_exchange,
+    creates_updates_and_deletes_in_exchange_reach_officeheart,
+    a_conflict_goes_to_the_newest_change_by_default,
+    a_conflict_goes_to_officeheart_under_officeheart_wins,
+    a_conflict_goes_to_exchange_under_exchange_wins,
+    a_first_run_links_identical_items_instead_of_copying_them,
+    an_invalid_sync_state_relists_without_duplicating_anything,
+    a_busy_server_is_waited_out_or_left_for_the_next_run,
+    ews_blocked_for_the_user_is_reported_as_access_blocked,
+    an_exchange_calendar_that_lists_empty_stops_the_run,
+    a_dry_run_writes_nothing_anywhere,
+);

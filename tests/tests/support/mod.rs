@@ -1,6 +1,7 @@
 //! One user's world for end-to-end runs: the Exchange simulator (NTLM over a socket) behind
-//! `EwsMailbox`, the OfficeHeart simulator behind `OfficeHeartAgenda`, the engine's in-memory
-//! store and a clock — and helpers that act as the user on either side.
+//! `EwsMailbox`, the OfficeHeart simulator behind `OfficeHeartAgenda`, a binding store of the
+//! chosen backend (seen through `ObservedStore`) and a clock — and helpers that act as the user
+//! on either side. [`on_every_store!`] writes each scenario once and runs it on every backend.
 
 // Each test binary uses part of this module; a panic is how a test reports failure.
 #![allow(dead_code, clippy::unwrap_used)]
@@ -10,14 +11,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use ohsync_e2e::observed_store::ObservedStore;
+use ohsync_e2e::store_backend::{OpenStore, StoreBackend};
 use ohsync_engine::executor::{RunOptions, SyncPorts, run_user_sync};
 use ohsync_engine::identity::{BindingAccount, BindingId, TenantId, UserId};
 use ohsync_engine::ports::{
-    Agenda, AgendaItem, Clock, Continuation, ExchangeItem, Mailbox, Mapping,
+    Agenda, AgendaItem, BindingScope, BindingState, Clock, Continuation, ExchangeItem, Mailbox,
+    Mapping, MappingQuery,
 };
 use ohsync_engine::reconcile::SyncPolicy;
 use ohsync_engine::report::RunReport;
-use ohsync_engine::testkit::{FakeClock, FakeStore, Faults};
+use ohsync_engine::testkit::FakeClock;
 use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig};
 use ohsync_ews_mailbox::{EwsMailbox, MailboxSettings};
@@ -30,8 +34,31 @@ use ohsync_officeheart::{
 use ohsync_officeheart_agenda::OfficeHeartAgenda;
 use ohsync_oh_sim::Simulator;
 
-pub const JAN: &str = "jan@ohsim.example";
-const PASSWORD: &str = "Geheim!1";
+/// An Exchange account on the simulator: what the settings screen holds for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Account {
+    pub domain: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub smtp: &'static str,
+}
+
+/// The account `jan` of tenant `acme` syncs with first.
+pub const JAN: Account = Account {
+    domain: "OHSIM",
+    username: "jan",
+    password: "Geheim!1",
+    smtp: "jan@ohsim.example",
+};
+
+/// The mailbox `jan` moves to: another Exchange user on the same server.
+pub const JAN_NEW: Account = Account {
+    domain: "OHSIM",
+    username: "jdevries",
+    password: "Nieuw!22",
+    smtp: "j.devries@ohsim.example",
+};
+
 const TOKEN: &str = "acme-agenda-token";
 
 /// Both calendars, the store and the clock of user `jan` of tenant `acme`.
@@ -40,14 +67,49 @@ pub struct World {
     pub oh: Simulator,
     pub mailbox: Arc<EwsMailbox>,
     pub agenda: Arc<OfficeHeartAgenda>,
-    pub store: Arc<FakeStore>,
+    pub store: Arc<ObservedStore>,
     pub clock: Arc<FakeClock>,
     pub tenant: TenantId,
     pub user: UserId,
+    pub account: Account,
     pub binding: BindingId,
     pub policy: SyncPolicy,
+    pub backend: StoreBackend,
+    opened: OpenStore,
+    retry: RetryPolicy,
+    ews_batch_size: usize,
     oh_tenant: ohsync_officeheart::TenantId,
     oh_user: ohsync_officeheart::UserId,
+}
+
+/// Whether `backend` can run here; for DynamoDB without the local stack this says
+/// "skipped: no local stack" (and fails when `OHSYNC_REQUIRE_STACK=1`).
+pub fn store_available(backend: StoreBackend) -> bool {
+    backend != StoreBackend::DynamoDb || ohsync_e2e::local_stack::endpoint().unwrap().is_some()
+}
+
+/// Expands `async fn scenario(backend: StoreBackend)` items, named in the invocation, into one
+/// `#[tokio::test]` per scenario in each of the modules `fake`, `embedded` and `dynamodb`.
+#[macro_export]
+macro_rules! on_every_store {
+    ($($scenario:ident),+ $(,)?) => {
+        $crate::on_every_store!(@backend fake, Fake, $($scenario),+);
+        $crate::on_every_store!(@backend embedded, Embedded, $($scenario),+);
+        $crate::on_every_store!(@backend dynamodb, DynamoDb, $($scenario),+);
+    };
+    (@backend $module:ident, $backend:ident, $($scenario:ident),+) => {
+        mod $module {
+            use ohsync_e2e::store_backend::StoreBackend;
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    if $crate::support::store_available(StoreBackend::$backend) {
+                        super::$scenario(StoreBackend::$backend).await;
+                    }
+                }
+            )+
+        }
+    };
 }
 
 /// Retries short enough for tests, as many as the client's default.
@@ -60,31 +122,28 @@ pub fn quick_retries() -> RetryPolicy {
 }
 
 impl World {
-    /// An Exchange 2016 mailbox and an OfficeHeart agenda, both empty.
-    pub async fn start() -> Self {
-        Self::start_with(quick_retries(), 100).await
+    /// An Exchange 2016 mailbox and an OfficeHeart agenda, both empty, over `backend`.
+    pub async fn start(backend: StoreBackend) -> Self {
+        Self::start_with(backend, quick_retries(), 100).await
     }
 
     /// As [`World::start`], with the EWS client's retry policy and batch size.
-    pub async fn start_with(retry: RetryPolicy, ews_batch_size: usize) -> Self {
-        let ews = EwsSimulator::start(
-            SimConfig::default().with_user(SimUser::new("OHSIM", "jan", PASSWORD, JAN)),
-            "127.0.0.1:0",
-        )
-        .await
-        .unwrap();
-        let auth = NtlmAuth::new("OHSIM", "jan", SecretString::from(PASSWORD)).unwrap();
-        let client = EwsClient::builder(ews.url(), auth, ExchangeVersion::Exchange2016)
-            .transport(TransportConfig {
-                allow_http_hosts: vec!["127.0.0.1".into()],
-                address_policy: AddressPolicy::new("127.0.0.1".parse().unwrap()),
-                ..TransportConfig::default()
-            })
-            .retry(retry)
-            .batch_size(ews_batch_size)
-            .build()
-            .unwrap();
-        let mailbox = Arc::new(EwsMailbox::new(client, MailboxSettings::default()));
+    pub async fn start_with(
+        backend: StoreBackend,
+        retry: RetryPolicy,
+        ews_batch_size: usize,
+    ) -> Self {
+        let mut config = SimConfig::default();
+        for account in [JAN, JAN_NEW] {
+            config = config.with_user(SimUser::new(
+                account.domain,
+                account.username,
+                account.password,
+                account.smtp,
+            ));
+        }
+        let ews = EwsSimulator::start(config, "127.0.0.1:0").await.unwrap();
+        let mailbox = Arc::new(mailbox_for(&ews, JAN, retry.clone(), ews_batch_size));
 
         let oh_tenant = ohsync_officeheart::TenantId::new("acme").unwrap();
         let oh_user = ohsync_officeheart::UserId::new("jan").unwrap();
@@ -101,30 +160,90 @@ impl World {
 
         let tenant = TenantId::parse("acme").unwrap();
         let user = UserId::parse("jan").unwrap();
-        let url = ews.url();
-        let binding = BindingId::derive(&BindingAccount {
-            tenant: &tenant,
-            user: &user,
-            ews_url: &url,
-            domain: "OHSIM",
-            username: "jan",
-            mailbox: None,
-        })
-        .unwrap();
+        let binding = binding_of(&tenant, &user, &ews.url(), JAN);
+        let opened = backend.open().await.unwrap().unwrap();
         Self {
             ews,
             oh,
             mailbox,
             agenda,
-            store: Arc::new(FakeStore::new(Arc::new(Faults::default()))),
+            store: Arc::new(ObservedStore::new(opened.store.clone())),
             clock: Arc::new(FakeClock::new(Utc::now())),
             tenant,
             user,
+            account: JAN,
             binding,
             policy: SyncPolicy::default(),
+            backend,
+            opened,
+            retry,
+            ews_batch_size,
             oh_tenant,
             oh_user,
         }
+    }
+
+    /// The user changes the Exchange account on the settings screen: from now on the world syncs
+    /// with `account`'s mailbox, under the binding that account derives.
+    pub fn switch_account(&mut self, account: Account) {
+        self.mailbox = Arc::new(mailbox_for(
+            &self.ews,
+            account,
+            self.retry.clone(),
+            self.ews_batch_size,
+        ));
+        self.binding = binding_of(&self.tenant, &self.user, &self.ews.url(), account);
+        self.account = account;
+    }
+
+    /// The process dies and a new one starts: the store is opened afresh from where it keeps
+    /// its data (the embedded store's file), with a new recorder.
+    pub fn restart_store(&mut self) {
+        self.store = Arc::new(ObservedStore::new(self.opened.reopen().unwrap()));
+    }
+
+    /// The scope of the world's current binding.
+    pub fn scope(&self) -> BindingScope {
+        self.scope_of(&self.binding)
+    }
+
+    /// The scope of `binding` for this user.
+    pub fn scope_of(&self, binding: &BindingId) -> BindingScope {
+        BindingScope {
+            tenant: self.tenant.clone(),
+            user: self.user.clone(),
+            binding: binding.clone(),
+        }
+    }
+
+    /// The current binding's state as stored, read past the recorder.
+    pub async fn stored_state(&self) -> BindingState {
+        self.state_of(&self.binding).await
+    }
+
+    /// `binding`'s state as stored, read past the recorder.
+    pub async fn state_of(&self, binding: &BindingId) -> BindingState {
+        self.store
+            .unobserved()
+            .load(&self.scope_of(binding))
+            .await
+            .unwrap()
+    }
+
+    /// `binding`'s mappings of the given OfficeHeart appointments, read past the recorder.
+    pub async fn mappings_of(&self, binding: &BindingId, ids: &[AppointmentId]) -> Vec<Mapping> {
+        let query = MappingQuery {
+            officeheart_ids: ids
+                .iter()
+                .map(|id| ohsync_engine::identity::OfficeHeartId::parse(id.as_str()).unwrap())
+                .collect(),
+            ..MappingQuery::default()
+        };
+        self.store
+            .unobserved()
+            .find_mappings(&self.scope_of(binding), &query)
+            .await
+            .unwrap()
     }
 
     pub fn ports(&self) -> SyncPorts {
@@ -186,7 +305,7 @@ impl World {
     // --- Exchange, as the user would use Outlook ---
 
     pub fn ex(&self) -> MailboxHandle {
-        self.ews.mailbox(JAN).unwrap()
+        self.ews.mailbox(self.account.smtp).unwrap()
     }
 
     pub fn ex_create(&self, subject: &str, start: DateTime<Utc>) -> ItemSnapshot {
@@ -259,9 +378,16 @@ impl World {
                 (item.key.item_id.clone(), item)
             })
             .collect();
+        let query = MappingQuery {
+            officeheart_ids: agenda_items.iter().map(|item| item.id.clone()).collect(),
+            ..MappingQuery::default()
+        };
         let mappings: HashMap<_, Mapping> = self
             .store
-            .mappings(&self.binding)
+            .unobserved()
+            .find_mappings(&self.scope(), &query)
+            .await
+            .unwrap()
             .into_iter()
             .map(|mapping| (mapping.officeheart_id.clone(), mapping))
             .collect();
@@ -275,6 +401,12 @@ impl World {
             agenda_items.len(),
             "every appointment is linked"
         );
+        assert_eq!(
+            self.stored_state().await.mapping_count,
+            agenda_items.len() as u64,
+            "no mapping is left over"
+        );
+        let uids: Vec<_> = exchange.values().map(|item| item.key.uid.clone()).collect();
         agenda_items
             .into_iter()
             .map(|item| {
@@ -286,13 +418,55 @@ impl World {
                 if let Some(tag) = &twin.tag {
                     assert_eq!(tag.officeheart_id, item.id);
                 }
-                if let Some(external_ref) = &item.external_ref {
+                // A ref to an item of another mailbox (an account used before) is inert; a ref to
+                // another item of this mailbox would be a wrong link.
+                if let Some(external_ref) = item.external_ref.as_ref().filter(|r| uids.contains(r))
+                {
                     assert_eq!(external_ref, &twin.key.uid);
                 }
                 (item, twin)
             })
             .collect()
     }
+}
+
+/// An EWS client for `account` on the simulator, behind the mailbox adapter.
+fn mailbox_for(
+    ews: &RunningSim,
+    account: Account,
+    retry: RetryPolicy,
+    ews_batch_size: usize,
+) -> EwsMailbox {
+    let auth = NtlmAuth::new(
+        account.domain,
+        account.username,
+        SecretString::from(account.password),
+    )
+    .unwrap();
+    let client = EwsClient::builder(ews.url(), auth, ExchangeVersion::Exchange2016)
+        .transport(TransportConfig {
+            allow_http_hosts: vec!["127.0.0.1".into()],
+            address_policy: AddressPolicy::new("127.0.0.1".parse().unwrap()),
+            ..TransportConfig::default()
+        })
+        .retry(retry)
+        .batch_size(ews_batch_size)
+        .build()
+        .unwrap();
+    EwsMailbox::new(client, MailboxSettings::default())
+}
+
+/// The binding `account` derives for the user at `url`.
+fn binding_of(tenant: &TenantId, user: &UserId, url: &str, account: Account) -> BindingId {
+    BindingId::derive(&BindingAccount {
+        tenant,
+        user,
+        ews_url: url,
+        domain: account.domain,
+        username: account.username,
+        mailbox: None,
+    })
+    .unwrap()
 }
 
 /// A whole hour `days` from now, plus `hour` hours: whole seconds, as Exchange keeps them.
