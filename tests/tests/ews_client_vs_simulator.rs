@@ -400,3 +400,40 @@ async fn errors_carry_dutch_and_english_texts() {
     assert!(!message.nl.is_empty() && !message.en.is_empty());
     assert_ne!(message.nl, message.en);
 }
+
+#[tokio::test]
+async fn a_write_on_a_replaced_connection_authenticates_again() {
+    let sim = simulator(ServerVersion::Exchange2016).await;
+    let client = client(&sim, ExchangeVersion::Exchange2016);
+    client.get_calendar_folder().await.unwrap();
+    sim.faults().drop_connection_after_next_writes(1);
+    let lost = client
+        .create_items(&[meeting(
+            "Verbinding weg",
+            at("2026-12-09T09:00:00Z"),
+            "oh-a",
+        )])
+        .await;
+    assert!(
+        matches!(&lost[0], Err(error) if error.is_outcome_unknown()),
+        "{lost:?}"
+    );
+    let handshakes_before = sim.counters().http_requests() - sim.counters().soap_requests();
+
+    // The pooled connection is gone; the next request is a write on a new connection, which
+    // NTLM must authenticate again before the body is accepted.
+    let created = client
+        .create_items(&[meeting(
+            "Nieuwe verbinding",
+            at("2026-12-09T11:00:00Z"),
+            "oh-b",
+        )])
+        .await;
+
+    assert!(created[0].is_ok(), "{created:?}");
+    let handshakes_after = sim.counters().http_requests() - sim.counters().soap_requests();
+    assert!(
+        handshakes_after > handshakes_before,
+        "a new NTLM handshake was made"
+    );
+}
