@@ -1,0 +1,9 @@
+//! Telemetry shared by the Lambda functions and the single-machine binary: `tracing` set up for
+//! JSON (Lambda, CloudWatch Logs) or human-readable output, and CloudWatch metrics written as
+//! Embedded Metric Format records, which CloudWatch turns into metrics without an API call.
+
+mod logging;
+mod metrics;
+
+pub use logging::{LogFormat, init, subscriber};
+pub use metrics::{MetricsRecord, Unit};
