@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{TimeZone, Utc};
 use ohsync_ews::error::{EwsError, Phase, TlsProblem};
-use ohsync_ews::model::{CalendarField, NewCalendarItem, OhsyncTag};
+use ohsync_ews::model::{CalendarField, CalendarFolder, NewCalendarItem, OhsyncTag};
 use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{
     Authenticator, BasicAuth, EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig,
@@ -466,73 +466,14 @@ async fn untrusted_certificate_is_refused_unless_the_host_is_allow_listed() {
     assert_eq!(folder.display_name.as_deref(), Some("Agenda"));
 }
 
-#[tokio::test]
-async fn certificate_for_another_host_is_a_wrong_host_error() {
-    let (ca, leaf) = ca_and_leaf(&["mail.example"], false);
+/// Reads the calendar folder over https from a server presenting a leaf certificate for `hosts`
+/// (expired or not), signed by a CA the client trusts.
+async fn folder_over_tls_with_trusted_ca(
+    hosts: &[&str],
+    expired: bool,
+) -> Result<CalendarFolder, EwsError> {
+    let (ca, leaf) = ca_and_leaf(hosts, expired);
     let server = TestServer::scripted_tls(Some(tls_config(&leaf)), |_, _| {
-        Reply::xml(200, GET_FOLDER_OK)
-    })
-    .await;
-    let trusting = TransportConfig {
-        extra_root_certificates_pem: vec![ca.pem.clone()],
-        ..config()
-    };
-    let err = client_with(
-        &server.https_url("localhost"),
-        basic(),
-        trusting,
-        RetryPolicy::none(),
-    )
-    .get_calendar_folder()
-    .await
-    .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            EwsError::Tls {
-                problem: TlsProblem::WrongHost,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert_eq!(err.code(), "EWS_TLS_WRONG_HOST");
-}
-
-#[tokio::test]
-async fn expired_certificate_is_reported_as_expired_and_a_valid_one_works() {
-    let (ca, expired) = ca_and_leaf(&["localhost"], true);
-    let server = TestServer::scripted_tls(Some(tls_config(&expired)), |_, _| {
-        Reply::xml(200, GET_FOLDER_OK)
-    })
-    .await;
-    let trusting = TransportConfig {
-        extra_root_certificates_pem: vec![ca.pem.clone()],
-        ..config()
-    };
-    let err = client_with(
-        &server.https_url("localhost"),
-        basic(),
-        trusting,
-        RetryPolicy::none(),
-    )
-    .get_calendar_folder()
-    .await
-    .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            EwsError::Tls {
-                problem: TlsProblem::Expired,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert_eq!(err.code(), "EWS_TLS_EXPIRED");
-
-    let (ca, valid) = ca_and_leaf(&["localhost"], false);
-    let server = TestServer::scripted_tls(Some(tls_config(&valid)), |_, _| {
         Reply::xml(200, GET_FOLDER_OK)
     })
     .await;
@@ -548,7 +489,46 @@ async fn expired_certificate_is_reported_as_expired_and_a_valid_one_works() {
     )
     .get_calendar_folder()
     .await
-    .unwrap();
+}
+
+#[tokio::test]
+async fn certificate_for_another_host_is_a_wrong_host_error() {
+    let err = folder_over_tls_with_trusted_ca(&["mail.example"], false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            EwsError::Tls {
+                problem: TlsProblem::WrongHost,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "EWS_TLS_WRONG_HOST");
+}
+
+#[tokio::test]
+async fn expired_certificate_is_reported_as_expired_and_a_valid_one_works() {
+    let err = folder_over_tls_with_trusted_ca(&["localhost"], true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            EwsError::Tls {
+                problem: TlsProblem::Expired,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "EWS_TLS_EXPIRED");
+
+    folder_over_tls_with_trusted_ca(&["localhost"], false)
+        .await
+        .unwrap();
 }
 
 /// The server side of NTLM for one connection, with sspi's acceptor (not a second implementation).
