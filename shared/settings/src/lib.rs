@@ -8,6 +8,7 @@
 //! - [`EwsUrl`], [`ShortDomain`], [`Username`], [`MailboxAddress`]: parse instead of validate.
 //! - [`Problem`] and [`ProblemCode`]: every rule's code, field and texts, in one place.
 //! - [`StoredSettings`] and [`binding_changed`]: the persisted record without the password.
+//! - [`live`]: the live check of settings against Exchange, step by step ([`live::LiveChecker`]).
 //! - [`store`]: the port the records are kept through, with the sharded active-users index.
 //!
 //! The codes and texts are listed in `docs/SETTINGS.md`; a test keeps that table in step.
@@ -18,6 +19,7 @@ mod ews_url;
 mod exchange_account;
 mod field_error;
 mod input;
+pub mod live;
 mod operator;
 mod problem;
 mod serde_text;
