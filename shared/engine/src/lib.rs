@@ -5,6 +5,7 @@
 //! The design and the crash-safety argument are in `docs/SYNC-ENGINE.md`.
 
 pub mod appointment;
+#[cfg(feature = "executor")]
 pub mod executor;
 pub mod identity;
 pub mod ports;

@@ -3,6 +3,7 @@
 //! that item again and the pair is decided anew — never a blind overwrite.
 
 use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
 
 use super::confirm::ExchangeWrites;
 use super::{RunOptions, Stop, SyncPorts, intents};
@@ -10,14 +11,22 @@ use crate::appointment::Appointment;
 use crate::identity::{ExchangeItemId, ExchangeItemKey, ExchangeUid, OfficeHeartId};
 use crate::ports::{
     AgendaChange, AgendaError, AgendaItem, BindingScope, Commit, CreateOutcome, DeleteOutcome,
-    ExchangeItem, ItemReadError, Mapping, NewExchangeItem, PendingIntent, StateVersion, StoreError,
-    SyncedSpan, UpdateOutcome,
+    ExchangeItem, ItemReadError, Mailbox, MailboxError, Mapping, NewExchangeItem, PendingIntent,
+    StateVersion, StoreError, SyncedSpan, UpdateOutcome,
 };
 use crate::reconcile::{
     self, Action, AgendaRevision, Content, Decision, ExchangeObservation, Pair, ReconcileInput,
     SkipReason, SyncPlan,
 };
 use crate::report::{ActionCounts, ErrorCode, PartialReason, RunError, RunReport};
+
+/// What a batched Exchange call answered for one of its items.
+enum Answered<O> {
+    /// The item's own outcome.
+    Outcome(O),
+    /// The call failed, or answered fewer outcomes than it was sent items.
+    Unknown,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Progress {
@@ -344,45 +353,33 @@ impl<'a> Execution<'a> {
             .extend(intents.into_iter().map(|intent| intent.officeheart_id));
 
         let mut unknown = Vec::new();
-        for chunk in indices.chunks(self.batch_size()) {
-            if self.exchange_halted {
-                self.give_up(chunk);
-                continue;
-            }
-            let requests: Vec<_> = chunk
-                .iter()
-                .filter_map(|&index| match self.pending(index) {
-                    Some(Action::CreateInExchange { item, .. }) => Some(item),
+        let answers = self
+            .exchange_batches(
+                indices,
+                |action| match action {
+                    Action::CreateInExchange { item, .. } => Some(item),
                     _ => None,
-                })
-                .collect();
-            match self.ports.mailbox.create_items(&requests).await {
-                Ok(outcomes) => {
-                    for (position, &index) in chunk.iter().enumerate() {
-                        match outcomes.get(position) {
-                            Some(CreateOutcome::Created(key)) => {
-                                self.exchange_writes
-                                    .created(&key.item_id, Some(key.change_key.clone()));
-                                if let Some(Action::CreateInExchange { source, item }) =
-                                    self.pending(index)
-                                {
-                                    let mapping =
-                                        written_mapping(source, key.clone(), &item.appointment);
-                                    self.runs[index].wrote(Some(mapping), report);
-                                }
-                            }
-                            Some(CreateOutcome::Failed(error)) => {
-                                report.errors.push(RunError::from(error));
-                                self.runs[index].give_up();
-                            }
-                            Some(CreateOutcome::OutcomeUnknown) | None => unknown.push(index),
-                        }
+                },
+                async |mailbox, items| mailbox.create_items(items).await,
+                report,
+            )
+            .await;
+        for (index, _, answer) in answers {
+            match answer {
+                Answered::Outcome(CreateOutcome::Created(key)) => {
+                    self.exchange_writes
+                        .created(&key.item_id, Some(key.change_key.clone()));
+                    if let Some(Action::CreateInExchange { source, item }) = self.pending(index) {
+                        let mapping = written_mapping(source, key, &item.appointment);
+                        self.runs[index].wrote(Some(mapping), report);
                     }
                 }
-                Err(error) => {
+                Answered::Outcome(CreateOutcome::Failed(error)) => {
                     report.errors.push(RunError::from(&error));
-                    self.exchange_halted = true;
-                    unknown.extend_from_slice(chunk);
+                    self.runs[index].give_up();
+                }
+                Answered::Outcome(CreateOutcome::OutcomeUnknown) | Answered::Unknown => {
+                    unknown.push(index);
                 }
             }
         }
@@ -443,47 +440,33 @@ impl<'a> Execution<'a> {
         report: &mut RunReport,
     ) {
         let mut vanished = Vec::new();
-        for chunk in indices.chunks(self.batch_size()) {
-            if self.exchange_halted {
-                self.give_up(chunk);
-                continue;
-            }
-            let requests: Vec<_> = chunk
-                .iter()
-                .filter_map(|&index| match self.pending(index) {
-                    Some(Action::UpdateExchange { update, .. }) => Some(update),
+        let answers = self
+            .exchange_batches(
+                indices,
+                |action| match action {
+                    Action::UpdateExchange { update, .. } => Some(update),
                     _ => None,
-                })
-                .collect();
-            match self.ports.mailbox.update_items(&requests).await {
-                Ok(outcomes) => {
-                    for (position, &index) in chunk.iter().enumerate() {
-                        match outcomes.get(position) {
-                            Some(UpdateOutcome::Updated(key)) => {
-                                self.exchange_writes.updated(key);
-                                if let Some(Action::UpdateExchange { source, update }) =
-                                    self.pending(index)
-                                {
-                                    let mapping =
-                                        written_mapping(source, key.clone(), &update.appointment);
-                                    self.runs[index].wrote(Some(mapping), report);
-                                }
-                            }
-                            Some(UpdateOutcome::Conflict) => rereads.push(index),
-                            Some(UpdateOutcome::NotFound) => vanished.push(index),
-                            Some(UpdateOutcome::Failed(error)) => {
-                                report.errors.push(RunError::from(error));
-                                self.runs[index].give_up();
-                            }
-                            None => self.runs[index].give_up(),
-                        }
+                },
+                async |mailbox, updates| mailbox.update_items(updates).await,
+                report,
+            )
+            .await;
+        for (index, _, answer) in answers {
+            match answer {
+                Answered::Outcome(UpdateOutcome::Updated(key)) => {
+                    self.exchange_writes.updated(&key);
+                    if let Some(Action::UpdateExchange { source, update }) = self.pending(index) {
+                        let mapping = written_mapping(source, key, &update.appointment);
+                        self.runs[index].wrote(Some(mapping), report);
                     }
                 }
-                Err(error) => {
+                Answered::Outcome(UpdateOutcome::Conflict) => rereads.push(index),
+                Answered::Outcome(UpdateOutcome::NotFound) => vanished.push(index),
+                Answered::Outcome(UpdateOutcome::Failed(error)) => {
                     report.errors.push(RunError::from(&error));
-                    self.exchange_halted = true;
-                    self.give_up(chunk);
+                    self.runs[index].give_up();
                 }
+                Answered::Unknown => self.runs[index].give_up(),
             }
         }
         self.vanished(&vanished, report).await;
@@ -556,44 +539,70 @@ impl<'a> Execution<'a> {
         rereads: &mut Vec<usize>,
         report: &mut RunReport,
     ) {
+        let answers = self
+            .exchange_batches(
+                indices,
+                |action| match action {
+                    Action::DeleteInExchange { target } => Some(target),
+                    _ => None,
+                },
+                async |mailbox, keys| mailbox.delete_items(keys).await,
+                report,
+            )
+            .await;
+        for (index, target, answer) in answers {
+            match answer {
+                Answered::Outcome(DeleteOutcome::Deleted | DeleteOutcome::NotFound) => {
+                    self.exchange_writes.deleted(&target.item_id);
+                    self.runs[index].wrote(None, report);
+                }
+                Answered::Outcome(DeleteOutcome::Conflict) => rereads.push(index),
+                Answered::Outcome(DeleteOutcome::Failed(error)) => {
+                    report.errors.push(RunError::from(&error));
+                    self.runs[index].give_up();
+                }
+                Answered::Unknown => self.runs[index].give_up(),
+            }
+        }
+    }
+
+    /// Sends the pending writes of `indices` that `select` picks to Exchange through `call`,
+    /// one request per batch, and answers each item's outcome beside its index and request.
+    /// A call that fails stops Exchange writes for the rest of the run: the items of later
+    /// batches are given up and not answered.
+    async fn exchange_batches<R, O>(
+        &mut self,
+        indices: &[usize],
+        select: impl Fn(Action) -> Option<R>,
+        call: impl AsyncFn(&dyn Mailbox, &[R]) -> Result<Vec<O>, MailboxError>,
+        report: &mut RunReport,
+    ) -> Vec<(usize, R, Answered<O>)> {
+        let mailbox = Arc::clone(&self.ports.mailbox);
+        let mut answered = Vec::with_capacity(indices.len());
         for chunk in indices.chunks(self.batch_size()) {
             if self.exchange_halted {
                 self.give_up(chunk);
                 continue;
             }
-            let requests: Vec<_> = chunk
+            let (batch, requests): (Vec<usize>, Vec<R>) = chunk
                 .iter()
-                .filter_map(|&index| match self.pending(index) {
-                    Some(Action::DeleteInExchange { target }) => Some(target),
-                    _ => None,
-                })
-                .collect();
-            match self.ports.mailbox.delete_items(&requests).await {
-                Ok(outcomes) => {
-                    for (position, &index) in chunk.iter().enumerate() {
-                        match outcomes.get(position) {
-                            Some(DeleteOutcome::Deleted | DeleteOutcome::NotFound) => {
-                                if let Some(target) = requests.get(position) {
-                                    self.exchange_writes.deleted(&target.item_id);
-                                }
-                                self.runs[index].wrote(None, report);
-                            }
-                            Some(DeleteOutcome::Conflict) => rereads.push(index),
-                            Some(DeleteOutcome::Failed(error)) => {
-                                report.errors.push(RunError::from(error));
-                                self.runs[index].give_up();
-                            }
-                            None => self.runs[index].give_up(),
-                        }
-                    }
-                }
+                .filter_map(|&index| self.pending(index).and_then(&select).map(|r| (index, r)))
+                .unzip();
+            let outcomes = match call(mailbox.as_ref(), &requests).await {
+                Ok(outcomes) => outcomes,
                 Err(error) => {
                     report.errors.push(RunError::from(&error));
                     self.exchange_halted = true;
-                    self.give_up(chunk);
+                    Vec::new()
                 }
+            };
+            let mut outcomes = outcomes.into_iter();
+            for (index, request) in batch.into_iter().zip(requests) {
+                let answer = outcomes.next().map_or(Answered::Unknown, Answered::Outcome);
+                answered.push((index, request, answer));
             }
         }
+        answered
     }
 
     async fn officeheart_writes(
