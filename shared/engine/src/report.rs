@@ -17,7 +17,8 @@ pub struct SideCounts {
 }
 
 impl SideCounts {
-    pub(crate) fn add(&mut self, side: Side) {
+    /// Counts one more on `side`.
+    pub fn add(&mut self, side: Side) {
         match side {
             Side::OfficeHeart => self.officeheart += 1,
             Side::Exchange => self.exchange += 1,
@@ -221,8 +222,15 @@ pub struct RunReport {
     pub plan: Option<SyncPlan>,
 }
 
+impl Default for RunReport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RunReport {
-    pub(crate) fn new() -> Self {
+    /// The report of a run that completed and did nothing, to be filled in as it goes.
+    pub fn new() -> Self {
         Self {
             outcome: RunOutcome::Completed,
             counts: ActionCounts::default(),
