@@ -29,6 +29,19 @@ pub enum CheckStep {
     ServerVersion,
 }
 
+impl CheckStep {
+    /// Every step, in the order they run.
+    pub const ALL: [CheckStep; 7] = [
+        Self::Dns,
+        Self::Connection,
+        Self::Endpoint,
+        Self::Authentication,
+        Self::EwsAccess,
+        Self::Calendar,
+        Self::ServerVersion,
+    ];
+}
+
 /// How one step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +96,8 @@ impl LiveCheckReport {
 #[async_trait]
 pub trait LiveChecker: Send + Sync {
     /// Checks `settings` with `password` against the server within the checker's time limit; an
-    /// unfinished step is reported, never an error of the call.
+    /// unfinished step is reported (failed with the code `check_timed_out`, the steps after it
+    /// skipped), never an error of the call.
     async fn check(&self, settings: &ValidatedSettings, password: &SecretString)
     -> LiveCheckReport;
 }
