@@ -48,54 +48,109 @@ impl ActionCounts {
     }
 }
 
-/// A stable, machine-readable error code (the settings API maps it to Dutch and English text).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ErrorCode {
-    /// Exchange could not be reached.
-    MailboxUnavailable,
-    /// Exchange is throttling.
-    MailboxThrottled,
-    /// Exchange refused the credentials.
-    MailboxUnauthorized,
-    /// EWS is blocked for the account.
-    MailboxAccessBlocked,
-    /// Exchange refused a request.
-    MailboxRejected,
-    /// OfficeHeart could not be reached.
-    AgendaUnavailable,
-    /// OfficeHeart refused the credentials.
-    AgendaUnauthorized,
-    /// OfficeHeart refused a request.
-    AgendaRejected,
-    /// The store could not be reached.
-    StoreUnavailable,
-    /// A stored record could not be read.
-    StoreCorrupt,
-    /// Exchange dropped the paging state of a window listing twice in one run; the next run
-    /// lists again.
-    MailboxListingInvalidated,
-    /// An Exchange create's outcome is unknown and the item was not found by its tag yet.
-    CreateOutcomeUnknown,
+/// What an error code means for the user and what to do, in Dutch and English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorText {
+    /// Dutch.
+    pub nl: &'static str,
+    /// English.
+    pub en: &'static str,
 }
 
-impl ErrorCode {
-    /// The code as text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::MailboxUnavailable => "mailbox_unavailable",
-            Self::MailboxThrottled => "mailbox_throttled",
-            Self::MailboxUnauthorized => "mailbox_unauthorized",
-            Self::MailboxAccessBlocked => "mailbox_access_blocked",
-            Self::MailboxRejected => "mailbox_rejected",
-            Self::AgendaUnavailable => "agenda_unavailable",
-            Self::AgendaUnauthorized => "agenda_unauthorized",
-            Self::AgendaRejected => "agenda_rejected",
-            Self::StoreUnavailable => "store_unavailable",
-            Self::StoreCorrupt => "store_corrupt",
-            Self::MailboxListingInvalidated => "mailbox_listing_invalidated",
-            Self::CreateOutcomeUnknown => "create_outcome_unknown",
+/// Declares the error codes with their text and their user texts from one table, so that a code
+/// cannot exist without its texts or be missing from [`ErrorCode::ALL`].
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $code:literal { nl: $nl:literal, en: $en:literal $(,)? },)*) => {
+        /// A stable, machine-readable error code, with a text for the user in Dutch and English
+        /// (shown by the settings API's sync status).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
         }
-    }
+
+        impl ErrorCode {
+            /// Every code.
+            pub const ALL: &'static [ErrorCode] = &[$(Self::$variant,)*];
+
+            /// The code as text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+
+            /// What happened and what to do, for the user.
+            pub fn text(self) -> ErrorText {
+                match self {
+                    $(Self::$variant => ErrorText { nl: $nl, en: $en },)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// Exchange could not be reached.
+    MailboxUnavailable => "mailbox_unavailable" {
+        nl: "Exchange was niet bereikbaar. Controleer of de server aan staat en van buitenaf bereikbaar is; ohsync probeert het bij de volgende ronde opnieuw.",
+        en: "Exchange could not be reached. Check that the server is up and reachable from outside; ohsync tries again in the next round.",
+    },
+    /// Exchange is throttling.
+    MailboxThrottled => "mailbox_throttled" {
+        nl: "Exchange vroeg ohsync even minder verzoeken te sturen. ohsync wacht en probeert het later vanzelf opnieuw; u hoeft niets te doen.",
+        en: "Exchange asked ohsync to send fewer requests for a while. ohsync waits and tries again later by itself; there is nothing to do.",
+    },
+    /// Exchange refused the credentials.
+    MailboxUnauthorized => "mailbox_unauthorized" {
+        nl: "Exchange weigerde de aanmelding. Controleer gebruikersnaam, domein en wachtwoord bij de Exchange-instellingen (is het wachtwoord onlangs gewijzigd?).",
+        en: "Exchange refused the sign-in. Check the user name, domain and password in the Exchange settings (was the password changed recently?).",
+    },
+    /// EWS is blocked for the account.
+    MailboxAccessBlocked => "mailbox_access_blocked" {
+        nl: "EWS is voor dit account geblokkeerd door een toegangsbeleid van Exchange. Vraag de Exchange-beheerder EWS voor deze gebruiker toe te staan.",
+        en: "EWS is blocked for this account by an Exchange access policy. Ask the Exchange administrator to allow EWS for this user.",
+    },
+    /// Exchange refused a request.
+    MailboxRejected => "mailbox_rejected" {
+        nl: "Exchange weigerde een verzoek van ohsync. ohsync probeert het bij de volgende ronde opnieuw; blijft deze fout, neem dan contact op met support.",
+        en: "Exchange refused a request from ohsync. ohsync tries again in the next round; if this error stays, contact support.",
+    },
+    /// OfficeHeart could not be reached.
+    AgendaUnavailable => "agenda_unavailable" {
+        nl: "De OfficeHeart-agenda was niet bereikbaar. ohsync probeert het bij de volgende ronde opnieuw.",
+        en: "The OfficeHeart agenda could not be reached. ohsync tries again in the next round.",
+    },
+    /// OfficeHeart refused the credentials.
+    AgendaUnauthorized => "agenda_unauthorized" {
+        nl: "OfficeHeart weigerde ohsync de toegang tot de agenda. De beheerder van ohsync moet de koppeling met OfficeHeart controleren.",
+        en: "OfficeHeart refused ohsync access to the agenda. The ohsync operator needs to check the connection to OfficeHeart.",
+    },
+    /// OfficeHeart refused a request.
+    AgendaRejected => "agenda_rejected" {
+        nl: "OfficeHeart weigerde een wijziging van ohsync. ohsync probeert het bij de volgende ronde opnieuw; blijft deze fout, neem dan contact op met support.",
+        en: "OfficeHeart refused a change from ohsync. ohsync tries again in the next round; if this error stays, contact support.",
+    },
+    /// The store could not be reached.
+    StoreUnavailable => "store_unavailable" {
+        nl: "De opslag van ohsync was even niet bereikbaar. ohsync probeert het bij de volgende ronde opnieuw.",
+        en: "ohsync's storage was briefly unavailable. ohsync tries again in the next round.",
+    },
+    /// A stored record could not be read.
+    StoreCorrupt => "store_corrupt" {
+        nl: "Opgeslagen synchronisatiegegevens konden niet worden gelezen. Neem contact op met de beheerder van ohsync.",
+        en: "Stored sync data could not be read. Contact the ohsync operator.",
+    },
+    /// Exchange dropped the paging state of a window listing twice in one run; the next run
+    /// lists again.
+    MailboxListingInvalidated => "mailbox_listing_invalidated" {
+        nl: "Exchange brak het ophalen van de agenda tussentijds af. De volgende ronde haalt de agenda opnieuw op; u hoeft niets te doen.",
+        en: "Exchange interrupted reading the calendar. The next round reads it again; there is nothing to do.",
+    },
+    /// An Exchange create's outcome is unknown and the item was not found by its tag yet.
+    CreateOutcomeUnknown => "create_outcome_unknown" {
+        nl: "Van een afspraak die ohsync in Exchange aanmaakte, is nog niet bekend of dat lukte. De volgende ronde zoekt dat uit, zodat er geen dubbele afspraak ontstaat.",
+        en: "It is not yet known whether an appointment ohsync created in Exchange was saved. The next round finds out, so that no duplicate appears.",
+    },
 }
 
 /// One error met during a run.
@@ -248,6 +303,24 @@ impl RunReport {
             outcome: self.outcome,
             counts: self.counts,
             errors: self.errors.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn every_error_code_has_its_own_text_and_both_languages() {
+        let codes: HashSet<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(codes.len(), ErrorCode::ALL.len(), "two codes share a text");
+        for code in ErrorCode::ALL {
+            let text = code.text();
+            assert!(!text.nl.is_empty() && !text.en.is_empty(), "{code:?}");
+            assert_ne!(text.nl, text.en, "{code:?} is not translated");
         }
     }
 }

@@ -1,0 +1,33 @@
+//! A text for the user in both languages.
+
+use ohsync_engine::report::ErrorText;
+use ohsync_settings::LocalizedText;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A text for the user in Dutch and English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Text {
+    /// Dutch.
+    pub nl: String,
+    /// English.
+    pub en: String,
+}
+
+impl From<LocalizedText> for Text {
+    fn from(text: LocalizedText) -> Self {
+        Self {
+            nl: text.nl,
+            en: text.en,
+        }
+    }
+}
+
+impl From<ErrorText> for Text {
+    fn from(text: ErrorText) -> Self {
+        Self {
+            nl: text.nl.to_owned(),
+            en: text.en.to_owned(),
+        }
+    }
+}
