@@ -249,6 +249,8 @@ pub struct RunStatus {
     pub outcome: RunOutcome,
     /// What it carried out.
     pub counts: ActionCounts,
+    /// The conflicts it resolved, counted by the side whose version was kept.
+    pub conflicts: SideCounts,
     /// What went wrong.
     pub errors: Vec<RunError>,
 }
@@ -302,6 +304,13 @@ impl RunReport {
             finished_at: at,
             outcome: self.outcome,
             counts: self.counts,
+            conflicts: self
+                .conflicts
+                .iter()
+                .fold(SideCounts::default(), |mut won, conflict| {
+                    won.add(conflict.winner);
+                    won
+                }),
             errors: self.errors.clone(),
         }
     }

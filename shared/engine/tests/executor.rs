@@ -322,6 +322,12 @@ async fn a_version_conflict_rereads_and_replans_instead_of_overwriting() {
     assert_eq!(report.outcome, RunOutcome::Completed, "{report:#?}");
     assert_eq!(report.conflicts.len(), 1);
     assert_eq!(report.conflicts[0].winner, Side::Exchange);
+    let status = world.store.state(&world.binding).status.unwrap();
+    assert_eq!(
+        (status.conflicts.exchange, status.conflicts.officeheart),
+        (1, 0),
+        "the stored status counts the conflict by the side kept"
+    );
     assert_eq!(world.mailbox.items()[0].appointment, from_outlook);
     assert_eq!(world.agenda.items()[0].appointment, from_outlook);
 }

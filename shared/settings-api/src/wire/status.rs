@@ -98,6 +98,9 @@ pub struct LastRunView {
     healthy: bool,
     /// What it carried out.
     counts: CountsView,
+    /// The conflicts it resolved (both sides changed one appointment), counted by the side
+    /// whose version was kept.
+    conflicts_won: SideCountsView,
     /// What went wrong.
     errors: Vec<RunErrorView>,
 }
@@ -112,6 +115,7 @@ impl From<&RunStatus> for LastRunView {
             },
             healthy: status.is_healthy(),
             counts: status.counts.into(),
+            conflicts_won: status.conflicts.into(),
             errors: status.errors.iter().map(RunErrorView::from).collect(),
         }
     }

@@ -73,6 +73,10 @@ async fn the_status_shows_the_last_run_with_texts_in_both_languages() {
     assert_eq!(run["finished_at"], "2026-12-01T08:03:03.123456789Z");
     assert_eq!(run["healthy"], false);
     assert_eq!(run["outcome"]["code"], "aborted_deletion_guard");
+    assert_eq!(
+        run["conflicts_won"],
+        json!({"officeheart": 0, "exchange": 2})
+    );
     assert!(
         run["outcome"]["message"]["nl"]
             .as_str()

@@ -15,6 +15,9 @@ struct StatusDoc {
     finished_at: String,
     outcome: OutcomeDoc,
     counts: CountsDoc,
+    /// Absent in statuses stored before conflicts were counted.
+    #[serde(default)]
+    conflicts: SideCountsDoc,
     errors: Vec<ErrorDoc>,
 }
 
@@ -51,7 +54,7 @@ enum SideDoc {
     Exchange,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 struct SideCountsDoc {
     officeheart: u32,
     exchange: u32,
@@ -242,6 +245,7 @@ pub fn encode_status(status: &RunStatus) -> String {
         finished_at: encode_instant(status.finished_at),
         outcome: status.outcome.into(),
         counts: status.counts.into(),
+        conflicts: status.conflicts.into(),
         errors: status
             .errors
             .iter()
@@ -263,6 +267,7 @@ pub fn decode_status(raw: &str) -> Result<RunStatus, RecordError> {
         finished_at: decode_instant("status.finished_at", &doc.finished_at)?,
         outcome: doc.outcome.into(),
         counts: doc.counts.into(),
+        conflicts: doc.conflicts.into(),
         errors: doc
             .errors
             .into_iter()
@@ -343,6 +348,10 @@ mod tests {
                     },
                     linked: 7,
                     unlinked: 8,
+                },
+                conflicts: SideCounts {
+                    officeheart: n as u32,
+                    exchange: 1,
                 },
                 errors: CODES
                     .iter()

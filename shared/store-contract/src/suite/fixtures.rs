@@ -117,6 +117,10 @@ pub fn completed(seed: u64) -> RunStatus {
             linked: 1,
             ..ActionCounts::default()
         },
+        conflicts: SideCounts {
+            officeheart: 1,
+            exchange: 0,
+        },
         errors: Vec::new(),
     }
 }
@@ -130,6 +134,10 @@ pub fn aborted(seed: u64) -> RunStatus {
             limit: 25,
         }),
         counts: ActionCounts::default(),
+        conflicts: SideCounts {
+            officeheart: 0,
+            exchange: 2,
+        },
         errors: vec![
             RunError {
                 code: ErrorCode::MailboxThrottled,
