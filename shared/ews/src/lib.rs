@@ -6,8 +6,8 @@
 //! - [`error`]: the one error type, its ResponseCodes and user messages.
 //! - [`model`]: typed calendar items, recurrence, the ohsync tag, updates.
 //! - [`xml`]: request documents (quick-xml `Writer`) and response parsing (quick-xml streaming reader).
-//! - [`transport`] and [`auth`]: HTTP/1.1 over rustls with one kept-alive connection, no
-//!   redirects, a streamed size cap, and NTLM / Basic / bearer authentication.
+//! - [`transport`] and [`auth`]: HTTP/1.1 (hyper) over rustls on the one connection the client
+//!   owns, no redirects, a streamed size cap, and NTLM / Basic / bearer authentication.
 //! - [`client`]: [`EwsClient`] with typed, batched, retrying operations.
 //!
 //! # Why sspi for NTLM
@@ -15,11 +15,12 @@
 //! Exchange with Extended Protection (on by default from Exchange 2019 CU14) accepts NTLM only
 //! with a `tls-server-end-point` channel binding inside the authenticate message, and modern
 //! servers expect the message integrity code (MIC) of NTLMv2. `sspi` (Devolutions, pure Rust)
-//! computes both; the simpler `ntlmclient` crate computes neither. No crate wraps NTLM for
-//! reqwest, so [`transport`] drives the connection-bound handshake itself: the negotiate message
-//! with an empty body, the 401 challenge read to the end so the connection is reused, the
-//! authenticate message together with the real SOAP body, and a new handshake after any later
-//! 401 (a new connection is unauthenticated).
+//! computes both; the simpler `ntlmclient` crate computes neither. NTLM authenticates a
+//! connection, not a request, so [`transport`] owns its one connection (hyper's HTTP/1.1
+//! connection API over tokio-rustls, no pool) and drives the handshake on it: the negotiate
+//! message with an empty body, the 401 challenge read to the end, the authenticate message
+//! together with the real SOAP body, later requests on the same logged-on connection, and a new
+//! connection with a new handshake when that one closes or answers 401.
 
 pub mod auth;
 pub mod client;

@@ -1,5 +1,6 @@
 //! The client over real sockets against small servers on 127.0.0.1: redirects, size cap,
-//! timeouts, HTTP statuses, retries, outcome-unknown writes, TLS trust and NTLM.
+//! timeouts, HTTP statuses, retries, outcome-unknown writes, TLS trust and the address policy
+//! (NTLM has its own file, `ntlm.rs`).
 
 // Test code: a failed unwrap is a failed assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -13,36 +14,14 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{TimeZone, Utc};
 use ohsync_ews::error::{EwsError, Phase, TlsProblem};
 use ohsync_ews::model::{CalendarField, CalendarFolder, NewCalendarItem, OhsyncTag};
-use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{
     Authenticator, BasicAuth, EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig,
 };
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
-use sspi::{
-    AuthIdentity, AuthIdentityBuffers, BufferType, DataRepresentation, Ntlm, SecurityBuffer,
-    ServerRequestFlags, Sspi, SspiImpl, Username,
-};
 use support::{
-    GET_FOLDER_OK, Reply, TestServer, ca_and_leaf, self_signed, server_busy_fault, tls_config,
+    GET_FOLDER_OK, PASSWORD, Reply, TestServer, assert_no_password, ca_and_leaf, self_signed,
+    server_busy_fault, tls_config, transport_config as config,
 };
-
-const PASSWORD: &str = "Geheim-Wachtwoord-42!";
-
-fn config() -> TransportConfig {
-    TransportConfig {
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(5),
-        allow_http_hosts: vec!["127.0.0.1".into()],
-        address_policy: loopback_allowed(),
-        ..TransportConfig::default()
-    }
-}
-
-/// The test servers listen on loopback, which the default policy refuses.
-fn loopback_allowed() -> AddressPolicy {
-    AddressPolicy::new("127.0.0.1,localhost".parse().unwrap())
-}
 
 fn fast_retry() -> RetryPolicy {
     RetryPolicy {
@@ -82,17 +61,6 @@ fn new_item() -> NewCalendarItem {
             CalendarField::End(Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).unwrap()),
             CalendarField::OhsyncTag(OhsyncTag::new("acme", "42").unwrap()),
         ],
-    }
-}
-
-fn assert_no_password(err: &EwsError) {
-    for text in [
-        err.to_string(),
-        format!("{err:?}"),
-        err.user_message().nl,
-        err.user_message().en,
-    ] {
-        assert!(!text.contains(PASSWORD), "password leaked into {text:?}");
     }
 }
 
@@ -531,244 +499,6 @@ async fn expired_certificate_is_reported_as_expired_and_a_valid_one_works() {
         .unwrap();
 }
 
-/// The server side of NTLM for one connection, with sspi's acceptor (not a second implementation).
-struct NtlmAcceptor {
-    identity: AuthIdentityBuffers,
-    channel_binding: Option<Vec<u8>>,
-    close_after_authentication: bool,
-    ntlm: Ntlm,
-    authenticated: bool,
-}
-
-/// `SEC_CHANNEL_BINDINGS` carrying only application data.
-fn sec_channel_bindings(application_data: &[u8]) -> Vec<u8> {
-    let mut buffer = vec![0u8; 32];
-    buffer[24..28].copy_from_slice(&(application_data.len() as u32).to_le_bytes());
-    buffer[28..32].copy_from_slice(&32u32.to_le_bytes());
-    buffer.extend_from_slice(application_data);
-    buffer
-}
-
-impl NtlmAcceptor {
-    fn new(
-        password: &str,
-        channel_binding: Option<Vec<u8>>,
-        close_after_authentication: bool,
-    ) -> Self {
-        let identity = AuthIdentity {
-            username: Username::new("jan", Some("OFFICEHEART")).unwrap(),
-            password: password.to_owned().into(),
-        };
-        Self {
-            identity: AuthIdentityBuffers::from(identity),
-            channel_binding,
-            close_after_authentication,
-            ntlm: Ntlm::new(),
-            authenticated: false,
-        }
-    }
-
-    fn challenge(reply: Option<Vec<u8>>) -> Reply {
-        let value = match reply {
-            Some(token) => format!("NTLM {}", STANDARD.encode(token)),
-            None => "NTLM".to_owned(),
-        };
-        Reply::status(401, &[("WWW-Authenticate", &value)])
-    }
-
-    fn accept(&mut self, token: Vec<u8>) -> sspi::Result<Vec<u8>> {
-        let mut credentials = Some(self.identity.clone());
-        let mut input = vec![SecurityBuffer::new(token, BufferType::Token)];
-        if let Some(binding) = &self.channel_binding {
-            input.push(SecurityBuffer::new(
-                sec_channel_bindings(binding),
-                BufferType::ChannelBindings,
-            ));
-        }
-        let mut output = vec![SecurityBuffer::new(Vec::new(), BufferType::Token)];
-        let builder = self
-            .ntlm
-            .accept_security_context()
-            .with_credentials_handle(&mut credentials)
-            .with_context_requirements(ServerRequestFlags::empty())
-            .with_target_data_representation(DataRepresentation::Native)
-            .with_input(&mut input)
-            .with_output(&mut output);
-        self.ntlm
-            .accept_security_context_impl(builder)?
-            .resolve_to_result()?;
-        Ok(output.remove(0).buffer)
-    }
-
-    fn handle(&mut self, request: &support::Request) -> Reply {
-        if self.authenticated {
-            return Reply::xml(200, GET_FOLDER_OK);
-        }
-        let Some(token) = request
-            .header("Authorization")
-            .and_then(|value| value.strip_prefix("NTLM "))
-            .and_then(|token| STANDARD.decode(token).ok())
-        else {
-            return Self::challenge(None);
-        };
-        match token.get(8) {
-            Some(1) => {
-                self.ntlm = Ntlm::new();
-                assert!(
-                    request.body.is_empty(),
-                    "negotiate is sent with an empty body"
-                );
-                match self.accept(token) {
-                    Ok(challenge) => Self::challenge(Some(challenge)),
-                    Err(_) => Self::challenge(None),
-                }
-            }
-            Some(3) => {
-                let verified = self
-                    .accept(token)
-                    .and_then(|_| self.ntlm.complete_auth_token(&mut []).map(drop));
-                if verified.is_ok() {
-                    assert!(
-                        request.body_text().contains("GetFolder"),
-                        "authenticate carries the SOAP body"
-                    );
-                    self.authenticated = true;
-                    if self.close_after_authentication {
-                        return Reply::Respond {
-                            status: 200,
-                            headers: vec![("Connection".into(), "close".into())],
-                            body: GET_FOLDER_OK.as_bytes().to_vec(),
-                        };
-                    }
-                    Reply::xml(200, GET_FOLDER_OK)
-                } else {
-                    Self::challenge(None)
-                }
-            }
-            _ => Self::challenge(None),
-        }
-    }
-}
-
-async fn ntlm_server(
-    certificate: &support::TestCertificate,
-    password: &'static str,
-    binding: Option<Vec<u8>>,
-    close_after_authentication: bool,
-) -> TestServer {
-    TestServer::start(Some(tls_config(certificate)), move || {
-        let mut acceptor = NtlmAcceptor::new(password, binding.clone(), close_after_authentication);
-        Box::new(move |request| acceptor.handle(request))
-    })
-    .await
-}
-
-fn tls_server_end_point(certificate: &support::TestCertificate) -> Vec<u8> {
-    [
-        b"tls-server-end-point:".as_slice(),
-        Sha256::digest(&certificate.der).as_slice(),
-    ]
-    .concat()
-}
-
-fn ntlm_client(url: &str, password: &str) -> EwsClient {
-    let trusting = TransportConfig {
-        insecure_tls_hosts: vec!["localhost".into()],
-        ..config()
-    };
-    let ntlm = NtlmAuth::new("OFFICEHEART", "jan", SecretString::from(password)).unwrap();
-    client_with(url, ntlm, trusting, RetryPolicy::none())
-}
-
-#[tokio::test]
-async fn ntlm_with_channel_binding_authenticates_the_connection_once() {
-    let certificate = self_signed(&["localhost"]);
-    let server = ntlm_server(
-        &certificate,
-        PASSWORD,
-        Some(tls_server_end_point(&certificate)),
-        false,
-    )
-    .await;
-    let client = ntlm_client(&server.https_url("localhost"), PASSWORD);
-    client.get_calendar_folder().await.unwrap();
-    client.get_calendar_folder().await.unwrap();
-    let requests = server.requests();
-    assert_eq!(
-        requests.len(),
-        3,
-        "negotiate, authenticate + body, then the body alone"
-    );
-    assert_eq!(server.connections(), 1);
-    assert!(requests[2].header("Authorization").is_none());
-}
-
-#[tokio::test]
-async fn ntlm_binding_to_another_certificate_is_rejected() {
-    let certificate = self_signed(&["localhost"]);
-    let other = self_signed(&["localhost"]);
-    let server = ntlm_server(
-        &certificate,
-        PASSWORD,
-        Some(tls_server_end_point(&other)),
-        false,
-    )
-    .await;
-    let err = ntlm_client(&server.https_url("localhost"), PASSWORD)
-        .get_calendar_folder()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, EwsError::AuthFailed { scheme: "NTLM" }),
-        "{err:?}"
-    );
-}
-
-#[tokio::test]
-async fn ntlm_with_a_wrong_password_is_an_auth_error() {
-    let certificate = self_signed(&["localhost"]);
-    let server = ntlm_server(
-        &certificate,
-        "the-real-password",
-        Some(tls_server_end_point(&certificate)),
-        false,
-    )
-    .await;
-    let err = ntlm_client(&server.https_url("localhost"), PASSWORD)
-        .get_calendar_folder()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, EwsError::AuthFailed { scheme: "NTLM" }),
-        "{err:?}"
-    );
-    assert_no_password(&err);
-}
-
-#[tokio::test]
-async fn ntlm_handshake_is_repeated_when_the_connection_is_replaced() {
-    let certificate = self_signed(&["localhost"]);
-    let server = ntlm_server(
-        &certificate,
-        PASSWORD,
-        Some(tls_server_end_point(&certificate)),
-        true,
-    )
-    .await;
-    let client = ntlm_client(&server.https_url("localhost"), PASSWORD);
-    client.get_calendar_folder().await.unwrap();
-    client.get_calendar_folder().await.unwrap();
-    let requests = server.requests();
-    let per_connection: Vec<_> = requests.iter().map(|r| r.connection).collect();
-    assert_eq!(
-        per_connection,
-        [0, 0, 1, 1, 1],
-        "401 on the new connection, then a new handshake there"
-    );
-    assert!(requests[2].header("Authorization").is_none());
-    assert!(requests[2].body_text().contains("GetFolder"));
-}
-
 fn create_response(messages: &[String]) -> String {
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:CreateItemResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages>{}</m:ResponseMessages></m:CreateItemResponse></s:Body></s:Envelope>"#,
@@ -941,4 +671,71 @@ async fn the_default_address_policy_refuses_a_loopback_endpoint_before_any_http(
     assert_eq!(err.code(), "EWS_ADDRESS_REFUSED", "{err:?}");
     assert!(!err.is_retryable());
     assert_eq!(server.requests().len(), 0, "no HTTP reached the server");
+    assert_eq!(
+        server.connections(),
+        0,
+        "a refused literal address is not even connected to"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_completes_tls_hits_the_connect_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts TCP connections and holds them without ever answering the TLS client hello.
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((tcp, _)) = listener.accept().await {
+            held.push(tcp);
+        }
+    });
+    let quick = TransportConfig {
+        connect_timeout: Duration::from_millis(300),
+        ..config()
+    };
+    let started = Instant::now();
+    let err = client_with(
+        &format!("https://127.0.0.1:{port}/EWS/Exchange.asmx"),
+        basic(),
+        quick,
+        RetryPolicy::none(),
+    )
+    .get_calendar_folder()
+    .await
+    .unwrap_err();
+    holder.abort();
+    assert!(
+        matches!(err, EwsError::Timeout { phase: Phase::NotSent, after } if after == Duration::from_millis(300)),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn requests_carry_the_host_agent_anchor_mailbox_and_soap_content_type() {
+    let server = TestServer::scripted(|_, _| Reply::xml(200, GET_FOLDER_OK)).await;
+    let client = EwsClient::builder(server.http_url(), basic(), ExchangeVersion::Exchange2016)
+        .transport(config())
+        .impersonate("piet@officeheart.example")
+        .build()
+        .unwrap();
+    client.get_calendar_folder().await.unwrap();
+    let request = &server.requests()[0];
+    assert_eq!(request.method, "POST");
+    let host = format!("127.0.0.1:{}", server.addr.port());
+    assert_eq!(request.header("Host"), Some(host.as_str()));
+    assert_eq!(
+        request.header("User-Agent"),
+        Some(concat!("ohsync/", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(
+        request.header("X-AnchorMailbox"),
+        Some("piet@officeheart.example")
+    );
+    assert_eq!(
+        request.header("Content-Type"),
+        Some("text/xml; charset=utf-8")
+    );
+    let length = request.body.len().to_string();
+    assert_eq!(request.header("Content-Length"), Some(length.as_str()));
 }

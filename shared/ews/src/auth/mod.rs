@@ -11,7 +11,7 @@ mod ntlm;
 
 use std::fmt;
 
-use reqwest::header::HeaderValue;
+use http::HeaderValue;
 
 pub use basic::BasicAuth;
 pub use bearer::BearerAuth;

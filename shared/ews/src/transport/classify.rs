@@ -1,4 +1,4 @@
-//! Turns a reqwest failure into a classified [`EwsError`].
+//! Turns a failure of connecting, TLS or HTTP into a classified [`EwsError`].
 
 use std::error::Error as StdError;
 use std::io;
@@ -26,84 +26,126 @@ fn chain<'e>(error: &'e (dyn StdError + 'static)) -> Vec<&'e (dyn StdError + 'st
     found
 }
 
-/// Where the request stood, for a failure of a request that does or does not carry the SOAP body.
-fn phase_of(error: &reqwest::Error, carries_body: bool) -> Phase {
-    if error.is_connect() || !carries_body {
-        Phase::NotSent
-    } else {
-        Phase::MaybeDelivered
-    }
+/// Classifies the transport failures of one endpoint.
+#[derive(Debug, Clone)]
+pub(super) struct Classifier {
+    host: String,
+    connect_timeout: Duration,
 }
 
-/// What the parts of a failure say, before DNS is consulted.
-pub(crate) enum Classified {
-    /// A final classification.
-    Error(EwsError),
-    /// Connecting failed for an unnamed reason: the host name may not resolve.
-    ConnectFailed(String),
-}
-
-/// Classifies `error` for a request to `host`.
-pub(crate) fn classify(
-    error: &reqwest::Error,
-    host: &str,
-    carries_body: bool,
-    timeouts: (Duration, Duration),
-) -> Classified {
-    let phase = phase_of(error, carries_body);
-    let parts = chain(error);
-    let detail = parts
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(": ");
-    if let Some(tls) = parts.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
-        return Classified::Error(EwsError::Tls {
-            problem: tls_problem(tls),
-            host: host.to_owned(),
-            detail: tls.to_string(),
-        });
+impl Classifier {
+    /// A classifier for failures reaching `host`, whose connections may take `connect_timeout`.
+    pub(super) fn new(host: String, connect_timeout: Duration) -> Self {
+        Self {
+            host,
+            connect_timeout,
+        }
     }
-    if let Some(guard) = parts.iter().find_map(|e| e.downcast_ref::<GuardError>()) {
-        return Classified::Error(match guard {
-            GuardError::Resolve { .. } | GuardError::NoAddress { .. } => EwsError::Dns {
-                host: host.to_owned(),
-                detail: guard.to_string(),
-            },
-            GuardError::Refused(_) | GuardError::NoHost { .. } | GuardError::UnknownPeer => {
-                EwsError::AddressRefused {
-                    host: host.to_owned(),
-                    detail: guard.to_string(),
+
+    /// Classifies `error`, which happened when the request stood at `phase`.
+    pub(super) fn classify(&self, error: &(dyn StdError + 'static), phase: Phase) -> EwsError {
+        let host = self.host.clone();
+        let parts = chain(error);
+        if let Some(tls) = parts.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
+            return EwsError::Tls {
+                problem: tls_problem(tls),
+                host,
+                detail: tls.to_string(),
+            };
+        }
+        if let Some(guard) = parts.iter().find_map(|e| e.downcast_ref::<GuardError>()) {
+            let detail = guard.to_string();
+            return match guard {
+                GuardError::Resolve { .. } | GuardError::NoAddress { .. } => {
+                    EwsError::Dns { host, detail }
                 }
-            }
-        });
+                GuardError::Refused(_) | GuardError::NoHost { .. } | GuardError::UnknownPeer => {
+                    EwsError::AddressRefused { host, detail }
+                }
+            };
+        }
+        let detail = parts
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(": ");
+        let io_kind = parts
+            .iter()
+            .find_map(|e| e.downcast_ref::<io::Error>())
+            .map(io::Error::kind);
+        let hyper_lost = parts
+            .iter()
+            .find_map(|e| e.downcast_ref::<hyper::Error>())
+            .is_some_and(|e| e.is_incomplete_message() || e.is_closed() || e.is_canceled());
+        match io_kind {
+            Some(io::ErrorKind::ConnectionRefused) => EwsError::ConnectionRefused { host },
+            Some(
+                io::ErrorKind::ConnectionReset
+                | io::ErrorKind::ConnectionAborted
+                | io::ErrorKind::BrokenPipe
+                | io::ErrorKind::UnexpectedEof,
+            ) => EwsError::ConnectionLost { phase, detail },
+            Some(io::ErrorKind::TimedOut) => EwsError::Timeout {
+                phase,
+                after: self.connect_timeout,
+            },
+            _ if hyper_lost => EwsError::ConnectionLost { phase, detail },
+            _ => EwsError::Network { phase, detail },
+        }
     }
-    if error.is_timeout() {
-        let (connect, total) = timeouts;
-        return Classified::Error(EwsError::Timeout {
-            phase,
-            after: if error.is_connect() { connect } else { total },
-        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classifier() -> Classifier {
+        Classifier::new("mail.example".into(), Duration::from_secs(3))
     }
-    let io_kind = parts
-        .iter()
-        .find_map(|e| e.downcast_ref::<io::Error>())
-        .map(io::Error::kind);
-    match io_kind {
-        Some(io::ErrorKind::ConnectionRefused) => Classified::Error(EwsError::ConnectionRefused {
-            host: host.to_owned(),
-        }),
-        Some(
-            io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::BrokenPipe
-            | io::ErrorKind::UnexpectedEof,
-        ) => Classified::Error(EwsError::ConnectionLost { phase, detail }),
-        Some(io::ErrorKind::TimedOut) => Classified::Error(EwsError::Timeout {
-            phase,
-            after: timeouts.0,
-        }),
-        _ if error.is_connect() => Classified::ConnectFailed(detail),
-        _ => Classified::Error(EwsError::Network { phase, detail }),
+
+    #[test]
+    fn a_tls_error_inside_an_io_error_is_found() {
+        let error = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::Expired),
+        );
+        let classified = classifier().classify(&error, Phase::NotSent);
+        assert_eq!(classified.code(), "EWS_TLS_EXPIRED", "{classified:?}");
+    }
+
+    #[test]
+    fn a_reset_keeps_the_phase_it_happened_in() {
+        let error = io::Error::from(io::ErrorKind::ConnectionReset);
+        let classified = classifier().classify(&error, Phase::MaybeDelivered);
+        assert!(classified.may_have_reached_server(), "{classified:?}");
+        let classified = classifier().classify(&error, Phase::NotSent);
+        assert!(!classified.may_have_reached_server(), "{classified:?}");
+    }
+
+    #[test]
+    fn guard_errors_are_dns_failures_or_refusals() {
+        let unresolved = GuardError::NoAddress {
+            host: "mail.example".into(),
+        };
+        assert_eq!(
+            classifier().classify(&unresolved, Phase::NotSent).code(),
+            "EWS_DNS_FAILED"
+        );
+        assert_eq!(
+            classifier()
+                .classify(&GuardError::UnknownPeer, Phase::NotSent)
+                .code(),
+            "EWS_ADDRESS_REFUSED"
+        );
+    }
+
+    #[test]
+    fn a_system_timeout_while_connecting_names_the_connect_limit() {
+        let error = io::Error::from(io::ErrorKind::TimedOut);
+        let classified = classifier().classify(&error, Phase::NotSent);
+        assert!(
+            matches!(classified, EwsError::Timeout { after, .. } if after == Duration::from_secs(3)),
+            "{classified:?}"
+        );
     }
 }

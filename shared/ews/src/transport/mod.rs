@@ -1,33 +1,41 @@
-//! HTTP to one EWS endpoint: one kept-alive HTTP/1.1 connection per client, no redirects, time
+//! HTTP to one EWS endpoint over the one HTTP/1.1 connection the client owns: no redirects, time
 //! limits, a response size cap enforced while the body streams, and authentication (including
 //! NTLM's connection-bound handshake).
+//!
+//! Every scheme uses the owned connection: NTLM needs it, and requests of one client are
+//! sequential anyway, so a pool would add nothing but a second way to fail.
 
 mod classify;
+mod connection;
+mod request;
+mod response;
 mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use ohsync_net_guard::GuardedResolver;
+use bytes::Bytes;
+use http::header::HeaderValue;
+use http::{Response, StatusCode};
+use hyper::body::Incoming;
 pub use ohsync_net_guard::{AddressPolicy, AllowList};
-use reqwest::StatusCode;
-use reqwest::header::{
-    AUTHORIZATION, CONNECTION, CONTENT_TYPE, HeaderValue, LOCATION, RETRY_AFTER, WWW_AUTHENTICATE,
-};
 use tokio::sync::Mutex;
 use url::Url;
 
 use crate::auth::{AuthStart, Authenticator, Handshake};
 use crate::error::{EwsError, Phase};
-use classify::{Classified, classify};
+use classify::Classifier;
+use connection::{Connection, Endpoint, SendError, TlsTarget};
+use request::RequestHead;
+use response::{announces_close, offered_schemes, read_body, status_error, www_authenticate};
 
 /// Network settings of a client.
 #[derive(Debug, Clone)]
 pub struct TransportConfig {
-    /// Limit for establishing the TCP and TLS connection.
+    /// Limit for opening a connection: resolving the host, TCP and TLS.
     pub connect_timeout: Duration,
-    /// Limit for a whole request, from connecting until the last byte of the body.
+    /// Limit for a whole request, from connecting (and logging on) until the last byte of the
+    /// answer.
     pub request_timeout: Duration,
     /// Largest response body accepted; larger bodies are cut off while streaming.
     pub max_response_bytes: u64,
@@ -68,19 +76,22 @@ pub(crate) struct HttpReply {
     pub(crate) body: Bytes,
 }
 
+/// A reply and the connection to keep for the next request (none when the server closes it).
+type Answered = (HttpReply, Option<Connection>);
+
 /// The HTTP side of an [`crate::client::EwsClient`].
 #[derive(Debug)]
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    endpoint: Endpoint,
     url: Url,
     host: String,
-    port: u16,
+    head: RequestHead,
     auth: Arc<dyn Authenticator>,
-    anchor_mailbox: Option<HeaderValue>,
+    classifier: Classifier,
     config: TransportConfig,
-    /// Whether the pooled connection has completed an NTLM handshake; held for the whole
-    /// exchange so requests never interleave on the one connection.
-    authenticated: Mutex<bool>,
+    /// The connection, kept between requests once it answered (for NTLM: once it is logged on).
+    /// Held for the whole exchange, so requests never interleave on it.
+    connection: Mutex<Option<Connection>>,
 }
 
 fn config_error(field: &'static str, reason: impl Into<String>) -> EwsError {
@@ -88,25 +99,6 @@ fn config_error(field: &'static str, reason: impl Into<String>) -> EwsError {
         field,
         reason: reason.into(),
     }
-}
-
-/// The scheme names in `WWW-Authenticate` values (`NTLM`, `Negotiate`, `Basic realm=…` → `Basic`).
-fn offered_schemes(challenges: &[String]) -> Vec<String> {
-    challenges
-        .iter()
-        .filter_map(|value| value.split_whitespace().next())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn www_authenticate(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .collect()
 }
 
 impl Transport {
@@ -127,16 +119,19 @@ impl Transport {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(config_error("url", "must not contain credentials"));
         }
-        match url.scheme() {
-            "https" => {}
+        let https = match url.scheme() {
+            "https" => true,
             "http"
                 if config
                     .allow_http_hosts
                     .iter()
-                    .any(|h| h.eq_ignore_ascii_case(&host)) => {}
+                    .any(|h| h.eq_ignore_ascii_case(&host)) =>
+            {
+                false
+            }
             "http" => return Err(config_error("url", "must use https")),
             other => return Err(config_error("url", format!("unsupported scheme {other}"))),
-        }
+        };
         let port = url
             .port_or_known_default()
             .ok_or_else(|| config_error("url", "has no port"))?;
@@ -144,34 +139,26 @@ impl Transport {
             &config.extra_root_certificates_pem,
             &config.insecure_tls_hosts,
         )?;
-        let guard = GuardedResolver::new(config.address_policy.clone());
-        let http = guard
-            .guard_client(reqwest::Client::builder())
-            .http1_only()
-            .pool_max_idle_per_host(1)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .tls_info(true)
-            .tls_backend_preconfigured(tls)
-            .user_agent(config.user_agent.clone())
-            .build()
-            .map_err(|e| config_error("transport", e.to_string()))?;
-        let anchor_mailbox = anchor_mailbox
-            .map(|mailbox| {
-                HeaderValue::try_from(mailbox)
-                    .map_err(|_| config_error("mailbox", "is not a valid header value"))
-            })
-            .transpose()?;
+        let tls = https.then(|| TlsTarget::new(tls, &host)).transpose()?;
+        let head = RequestHead::new(&url, &config.user_agent, anchor_mailbox)?;
+        let classifier = Classifier::new(host.clone(), config.connect_timeout);
+        let endpoint = Endpoint::new(
+            url.clone(),
+            port,
+            tls,
+            config.address_policy.clone(),
+            config.connect_timeout,
+            classifier.clone(),
+        );
         Ok(Self {
-            http,
+            endpoint,
             url,
             host,
-            port,
+            head,
             auth,
-            anchor_mailbox,
+            classifier,
             config,
-            authenticated: Mutex::new(false),
+            connection: Mutex::new(None),
         })
     }
 
@@ -182,202 +169,197 @@ impl Transport {
 
     /// POSTs a SOAP document and returns the answer to parse, or the classified failure.
     pub(crate) async fn post(&self, body: Bytes) -> Result<HttpReply, EwsError> {
-        let mut authenticated = self.authenticated.lock().await;
-        match self.auth.start()? {
-            AuthStart::Header(authorization) => {
-                let response = self.send(body, Some(authorization), true).await?;
-                self.reply(response).await
+        let mut slot = self.connection.lock().await;
+        let kept = slot.take();
+        let limit = self.config.request_timeout;
+        // How far the SOAP body got, for a time-out that cuts the exchange off anywhere.
+        let mut progress = Phase::NotSent;
+        match tokio::time::timeout(limit, self.exchange(kept, body, &mut progress)).await {
+            Ok(Ok((reply, connection))) => {
+                *slot = connection;
+                Ok(reply)
             }
-            AuthStart::Handshake(mut handshake) => {
-                if *authenticated {
-                    let response = self.send(body.clone(), None, true).await?;
-                    if response.status() != StatusCode::UNAUTHORIZED {
-                        return self.reply(response).await;
-                    }
-                    tracing::debug!(
-                        "the connection is no longer authenticated; repeating the handshake"
-                    );
-                    *authenticated = false;
-                    self.drain(response).await?;
-                }
-                let response = self.handshake(handshake.as_mut(), body).await?;
-                *authenticated = true;
-                self.reply(response).await
-            }
+            Ok(Err(error)) => Err(error),
+            Err(_) => Err(EwsError::Timeout {
+                phase: progress,
+                after: limit,
+            }),
         }
     }
 
-    /// Negotiate with an empty body, read the challenge fully (so the connection stays pooled),
-    /// then send the answer together with the real body on the same connection.
-    async fn handshake(
+    /// One request: on the kept connection when it still serves, otherwise on a new one (logged
+    /// on first, for NTLM). A failure drops the connection.
+    async fn exchange(
         &self,
+        kept: Option<Connection>,
+        body: Bytes,
+        progress: &mut Phase,
+    ) -> Result<Answered, EwsError> {
+        let start = self.auth.start()?;
+        if let Some(connection) = kept {
+            let authorization = match &start {
+                AuthStart::Header(value) => Some(value.clone()),
+                AuthStart::Handshake(_) => None,
+            };
+            if let Some(answered) = self
+                .over_kept(connection, body.clone(), authorization, progress)
+                .await?
+            {
+                return Ok(answered);
+            }
+        }
+        let mut connection = self.endpoint.open().await?;
+        let response = match start {
+            AuthStart::Header(authorization) => self
+                .send(&mut connection, body, Some(authorization), progress)
+                .await
+                .map_err(|e| self.send_failure(&e, *progress))?,
+            AuthStart::Handshake(mut handshake) => {
+                self.log_on(&mut connection, handshake.as_mut(), body, progress)
+                    .await?
+            }
+        };
+        self.reply(response, connection, *progress).await
+    }
+
+    /// Sends over the kept connection. `None` means the request must go over a new connection:
+    /// this one was closed before the request left, has been idle too long, or (for a
+    /// handshake scheme) its logon is no longer accepted.
+    async fn over_kept(
+        &self,
+        mut connection: Connection,
+        body: Bytes,
+        authorization: Option<HeaderValue>,
+        progress: &mut Phase,
+    ) -> Result<Option<Answered>, EwsError> {
+        if connection.is_stale() {
+            return Ok(None);
+        }
+        let logged_on = authorization.is_none();
+        match self
+            .send(&mut connection, body, authorization, progress)
+            .await
+        {
+            Ok(response) if logged_on && response.status() == StatusCode::UNAUTHORIZED => {
+                tracing::debug!(
+                    "the server no longer accepts the connection's logon; logging on again"
+                );
+                // A 401 means the server did not act on the request.
+                *progress = Phase::NotSent;
+                Ok(None)
+            }
+            Ok(response) => self.reply(response, connection, *progress).await.map(Some),
+            Err(SendError::NotSent(_)) => Ok(None),
+            Err(failed) => Err(self.send_failure(&failed, *progress)),
+        }
+    }
+
+    /// Negotiate with an empty body, read the challenge to the end (the connection stays open),
+    /// then send the answer together with the real body on the same connection.
+    async fn log_on(
+        &self,
+        connection: &mut Connection,
         handshake: &mut dyn Handshake,
         body: Bytes,
-    ) -> Result<reqwest::Response, EwsError> {
+        progress: &mut Phase,
+    ) -> Result<Response<Incoming>, EwsError> {
         let scheme = self.auth.scheme();
         let negotiate = self
-            .send(Bytes::new(), Some(handshake.first_token()?), false)
-            .await?;
+            .send(
+                connection,
+                Bytes::new(),
+                Some(handshake.first_token()?),
+                progress,
+            )
+            .await
+            .map_err(|e| self.send_failure(&e, *progress))?;
         if negotiate.status() != StatusCode::UNAUTHORIZED {
-            return Err(self.status_error(negotiate));
+            return Err(status_error(&negotiate, scheme, &self.url));
         }
-        let challenges = www_authenticate(&negotiate);
+        let challenges = www_authenticate(negotiate.headers());
         let offered = offered_schemes(&challenges);
         if !offered.iter().any(|name| name.eq_ignore_ascii_case(scheme)) {
             return Err(EwsError::AuthSchemeNotOffered { scheme, offered });
         }
-        let certificate = negotiate
-            .extensions()
-            .get::<reqwest::tls::TlsInfo>()
-            .and_then(|info| info.peer_certificate())
-            .map(<[u8]>::to_vec);
-        let closes = negotiate
-            .headers()
-            .get(CONNECTION)
-            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
-        self.drain(negotiate).await?;
+        let closes = announces_close(negotiate.headers());
+        read_body(
+            negotiate,
+            self.config.max_response_bytes,
+            &self.classifier,
+            Phase::NotSent,
+        )
+        .await?;
         if closes {
             return Err(EwsError::Network {
                 phase: Phase::NotSent,
-                detail:
-                    "the server closed the connection during the NTLM handshake (a proxy without \
-                         connection affinity?)"
-                        .into(),
+                detail: format!(
+                    "the server closed the connection during the {scheme} handshake (a proxy \
+                     without connection affinity?)"
+                ),
             });
         }
-        let answer = handshake.answer(&challenges, certificate.as_deref())?;
-        let response = self.send(body, Some(answer), true).await?;
+        let answer = handshake.answer(&challenges, connection.peer_certificate())?;
+        let response = self
+            .send(connection, body, Some(answer), progress)
+            .await
+            .map_err(|e| self.send_failure(&e, *progress))?;
         if response.status() == StatusCode::UNAUTHORIZED {
             return Err(EwsError::AuthFailed { scheme });
         }
         Ok(response)
     }
 
+    /// Sends one request and records in `progress` whether the SOAP body may have left (only
+    /// the NTLM negotiate message goes without it).
     async fn send(
         &self,
+        connection: &mut Connection,
         body: Bytes,
         authorization: Option<HeaderValue>,
-        carries_body: bool,
-    ) -> Result<reqwest::Response, EwsError> {
-        let mut request = self
-            .http
-            .post(self.url.clone())
-            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .body(body);
-        if let Some(authorization) = authorization {
-            request = request.header(AUTHORIZATION, authorization);
+        progress: &mut Phase,
+    ) -> Result<Response<Incoming>, SendError> {
+        let carries_body = !body.is_empty();
+        if carries_body {
+            *progress = Phase::MaybeDelivered;
         }
-        if let Some(anchor) = &self.anchor_mailbox {
-            request = request.header("X-AnchorMailbox", anchor.clone());
+        let sent = connection
+            .send(self.head.request(body, authorization))
+            .await;
+        if carries_body && matches!(sent, Err(SendError::NotSent(_))) {
+            *progress = Phase::NotSent;
         }
-        match request.send().await {
-            Ok(response) => Ok(response),
-            Err(error) => Err(self.failure(&error, carries_body).await),
-        }
+        sent
     }
 
-    async fn failure(&self, error: &reqwest::Error, carries_body: bool) -> EwsError {
-        let timeouts = (self.config.connect_timeout, self.config.request_timeout);
-        match classify(error, &self.host, carries_body, timeouts) {
-            Classified::Error(classified) => classified,
-            Classified::ConnectFailed(detail) => {
-                match tokio::net::lookup_host((self.host.as_str(), self.port)).await {
-                    Err(lookup) => EwsError::Dns {
-                        host: self.host.clone(),
-                        detail: lookup.to_string(),
-                    },
-                    Ok(_) => EwsError::Network {
-                        phase: Phase::NotSent,
-                        detail,
-                    },
-                }
-            }
-        }
+    fn send_failure(&self, error: &SendError, progress: Phase) -> EwsError {
+        self.classifier.classify(error.error(), progress)
     }
 
-    /// A success or a 500 (which carries SOAP faults) is read; any other status is an error.
-    async fn reply(&self, response: reqwest::Response) -> Result<HttpReply, EwsError> {
+    /// A success or a 500 (which carries SOAP faults) is read to the end, and the connection is
+    /// kept unless the server closes it; any other status is an error.
+    async fn reply(
+        &self,
+        response: Response<Incoming>,
+        mut connection: Connection,
+        progress: Phase,
+    ) -> Result<Answered, EwsError> {
         let status = response.status();
         if !(status.is_success() || status == StatusCode::INTERNAL_SERVER_ERROR) {
-            return Err(self.status_error(response));
+            return Err(status_error(&response, self.auth.scheme(), &self.url));
         }
-        let body = self.read_body(response, true).await?;
-        Ok(HttpReply {
+        let keep = !announces_close(response.headers());
+        let body = read_body(
+            response,
+            self.config.max_response_bytes,
+            &self.classifier,
+            progress,
+        )
+        .await?;
+        connection.rest();
+        let reply = HttpReply {
             status: status.as_u16(),
             body,
-        })
-    }
-
-    /// Reads the body while counting; stops as soon as the cap is passed.
-    async fn read_body(
-        &self,
-        mut response: reqwest::Response,
-        carries_body: bool,
-    ) -> Result<Bytes, EwsError> {
-        let limit = self.config.max_response_bytes;
-        if response
-            .content_length()
-            .is_some_and(|length| length > limit)
-        {
-            return Err(EwsError::ResponseTooLarge { limit });
-        }
-        let mut body = BytesMut::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if (body.len() + chunk.len()) as u64 > limit {
-                        return Err(EwsError::ResponseTooLarge { limit });
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => return Ok(body.freeze()),
-                Err(error) => return Err(self.failure(&error, carries_body).await),
-            }
-        }
-    }
-
-    /// Reads and discards a body so the connection can be reused.
-    async fn drain(&self, response: reqwest::Response) -> Result<(), EwsError> {
-        self.read_body(response, false).await.map(drop)
-    }
-
-    fn status_error(&self, response: reqwest::Response) -> EwsError {
-        let status = response.status();
-        match status.as_u16() {
-            401 => {
-                let scheme = self.auth.scheme();
-                let offered = offered_schemes(&www_authenticate(&response));
-                if offered.is_empty()
-                    || offered.iter().any(|name| name.eq_ignore_ascii_case(scheme))
-                {
-                    EwsError::AuthFailed { scheme }
-                } else {
-                    EwsError::AuthSchemeNotOffered { scheme, offered }
-                }
-            }
-            403 => EwsError::BlockedByPolicy,
-            300..=399 => EwsError::Redirected {
-                status: status.as_u16(),
-                location_host: response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|location| self.url.join(location).ok())
-                    .and_then(|target| target.host_str().map(str::to_owned)),
-            },
-            200..=299 => EwsError::malformed(format!(
-                "the server answered the {} negotiate message with HTTP {status} instead of a challenge",
-                self.auth.scheme()
-            )),
-            code => EwsError::HttpStatus {
-                status: code,
-                retry_after: response
-                    .headers()
-                    .get(RETRY_AFTER)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|seconds| seconds.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs),
-            },
-        }
+        };
+        Ok((reply, keep.then_some(connection)))
     }
 }

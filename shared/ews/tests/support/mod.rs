@@ -4,15 +4,46 @@
 // Each test binary uses part of this module; unwraps in test code are assertions.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ntlm;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ohsync_ews::transport::AddressPolicy;
+use ohsync_ews::{EwsError, TransportConfig};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+/// The password of the test user (jan in the OFFICEHEART domain).
+pub const PASSWORD: &str = "Geheim-Wachtwoord-42!";
+
+/// Transport settings for the test servers: short limits, plain http to 127.0.0.1, and loopback
+/// allowed (the default address policy refuses it).
+pub fn transport_config() -> TransportConfig {
+    TransportConfig {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(5),
+        allow_http_hosts: vec!["127.0.0.1".into()],
+        address_policy: AddressPolicy::new("127.0.0.1,localhost".parse().unwrap()),
+        ..TransportConfig::default()
+    }
+}
+
+/// Fails when any text of `err` shows [`PASSWORD`].
+pub fn assert_no_password(err: &EwsError) {
+    for text in [
+        err.to_string(),
+        format!("{err:?}"),
+        err.user_message().nl,
+        err.user_message().en,
+    ] {
+        assert!(!text.contains(PASSWORD), "password leaked into {text:?}");
+    }
+}
 
 /// A GetFolder answer with a header, as Exchange 2016 CU23 would send it.
 pub const GET_FOLDER_OK: &str = r#"<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header><h:ServerVersionInfo MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507" MinorBuildNumber="6" Version="V2017_07_11" xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types"/></s:Header><s:Body><m:GetFolderResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages><m:GetFolderResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Folders><t:CalendarFolder><t:FolderId Id="AQMkCal" ChangeKey="AgAAAB"/><t:DisplayName>Agenda</t:DisplayName><t:TotalCount>3</t:TotalCount></t:CalendarFolder></m:Folders></m:GetFolderResponseMessage></m:ResponseMessages></m:GetFolderResponse></s:Body></s:Envelope>"#;
@@ -61,6 +92,8 @@ pub enum Reply {
     Stall(Duration),
     /// Closes the connection without answering.
     Drop,
+    /// Sends the inner reply, then closes the connection without announcing it.
+    ThenClose(Box<Reply>),
 }
 
 impl Reply {
@@ -228,54 +261,64 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     while let Some(request) = read_request(&mut reader, connection).await {
         recorded.lock().unwrap().push(request.clone());
         let reply = handler(&request);
-        let stream = reader.get_mut();
-        match reply {
-            Reply::Respond {
-                status,
-                headers,
-                body,
-            } => {
-                let closes = headers.iter().any(|(k, v)| {
-                    k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
-                });
-                let mut head = format!(
-                    "HTTP/1.1 {status} Scripted\r\nContent-Length: {}\r\n",
-                    body.len()
-                );
-                for (key, value) in headers {
-                    head.push_str(&format!("{key}: {value}\r\n"));
-                }
-                head.push_str("\r\n");
-                if stream.write_all(head.as_bytes()).await.is_err()
-                    || stream.write_all(&body).await.is_err()
-                {
-                    return;
-                }
-                let _ = stream.flush().await;
-                if closes {
-                    return;
+        if !write_reply(reader.get_mut(), reply).await {
+            return;
+        }
+    }
+}
+
+/// Writes one reply; false when the connection is to be closed.
+async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, reply: Reply) -> bool {
+    match reply {
+        Reply::Respond {
+            status,
+            headers,
+            body,
+        } => {
+            let closes = headers.iter().any(|(k, v)| {
+                k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close")
+            });
+            let mut head = format!(
+                "HTTP/1.1 {status} Scripted\r\nContent-Length: {}\r\n",
+                body.len()
+            );
+            for (key, value) in headers {
+                head.push_str(&format!("{key}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            if stream.write_all(head.as_bytes()).await.is_err()
+                || stream.write_all(&body).await.is_err()
+            {
+                return false;
+            }
+            let _ = stream.flush().await;
+            !closes
+        }
+        Reply::Stream { chunk, count } => {
+            let head = "HTTP/1.1 200 Scripted\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n";
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return false;
+            }
+            for _ in 0..count {
+                let framed =
+                    [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+                if stream.write_all(&framed).await.is_err() {
+                    return false;
                 }
             }
-            Reply::Stream { chunk, count } => {
-                let head = "HTTP/1.1 200 Scripted\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n";
-                if stream.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                for _ in 0..count {
-                    let framed =
-                        [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
-                    if stream.write_all(&framed).await.is_err() {
-                        return;
-                    }
-                }
-                let _ = stream.write_all(b"0\r\n\r\n").await;
-                let _ = stream.flush().await;
-            }
-            Reply::Stall(wait) => {
-                tokio::time::sleep(wait).await;
-                return;
-            }
-            Reply::Drop => return,
+            let _ = stream.write_all(b"0\r\n\r\n").await;
+            let _ = stream.flush().await;
+            true
+        }
+        Reply::Stall(wait) => {
+            tokio::time::sleep(wait).await;
+            false
+        }
+        Reply::Drop => false,
+        Reply::ThenClose(inner) => {
+            Box::pin(write_reply(stream, *inner)).await;
+            let _ = stream.shutdown().await;
+            false
         }
     }
 }
