@@ -93,9 +93,21 @@ impl CallerTokens {
     /// hex digits>"}]}` (the Lambda function from a Secrets Manager secret, `ohsync serve` from
     /// its configuration).
     pub fn from_json(document: &str) -> Result<Self, CallerTokensError> {
-        // serde_json's messages give positions and types, never the text around them.
-        let document: Document = serde_json::from_str(document)
-            .map_err(|error| CallerTokensError::Malformed(error.to_string()))?;
+        // serde_json's messages quote the offending value (`invalid type: string "…"`), and a
+        // misconfigured document may hold a raw token there: only the kind and position are kept.
+        let document: Document = serde_json::from_str(document).map_err(|error| {
+            let kind = match error.classify() {
+                serde_json::error::Category::Io => "unreadable",
+                serde_json::error::Category::Syntax => "not JSON",
+                serde_json::error::Category::Data => "JSON of another shape",
+                serde_json::error::Category::Eof => "cut short",
+            };
+            CallerTokensError::Malformed(format!(
+                "{kind} at line {} column {}",
+                error.line(),
+                error.column()
+            ))
+        })?;
         let entries = document
             .tokens
             .into_iter()
@@ -204,6 +216,18 @@ mod tests {
             assert!(
                 format!("{error:?}").starts_with(kind),
                 "{document}: {error:?}"
+            );
+        }
+        for leaky in [
+            r#"{"tokens":"oh-raw-token-1"}"#,
+            r#"{"tokens":[{"tenant":"acme","sha256":"x","token":"oh-raw-token-1"}]}"#,
+            r#"{"tokens":[{"tenant":"acme","sha256":7}],"oh-raw-token-1":1}"#,
+            r#"{"tokens":[{"tenant":"acme","sha256":["oh-raw-token-1"]}]}"#,
+        ] {
+            let error = CallerTokens::from_json(leaky).unwrap_err();
+            assert!(
+                !format!("{error} {error:?}").contains("oh-raw-token-1"),
+                "{error:?}"
             );
         }
         let bad_tenant = format!(
