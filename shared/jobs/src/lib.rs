@@ -4,6 +4,12 @@
 //! The queue guarantees what DESIGN §3 asks of it: runs of one user never overlap (the user is
 //! the ordering group, [`SyncJob::group_key`]), and a job sent twice for the same reason is taken
 //! once ([`SyncJob::dedup_key`]).
+//!
+//! [`Backoff`] is how the queue adapters and the scheduler space their retries.
+
+mod backoff;
+
+pub use backoff::Backoff;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

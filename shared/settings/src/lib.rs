@@ -33,7 +33,9 @@ pub use ews_url::EwsUrl;
 pub use exchange_account::ExchangeAccount;
 pub use field_error::{FieldError, LocalizedText};
 pub use input::{DaysInput, ExchangeSettingsInput};
-pub use operator::{HTTP_HOSTS_VAR, OperatorPolicy, OperatorPolicyError, PRIVATE_HOSTS_VAR};
+pub use operator::{
+    HTTP_HOSTS_VAR, INSECURE_TLS_HOSTS_VAR, OperatorPolicy, OperatorPolicyError, PRIVATE_HOSTS_VAR,
+};
 pub use problem::{Problem, ProblemCode, field};
 pub use stored::{SecretRef, StoredSettings, binding_changed};
 pub use validate::{ValidatedSettings, validate};

@@ -6,6 +6,9 @@ use ohsync_net_guard::{AddressPolicy, AllowList, AllowListError, GuardedResolver
 pub const PRIVATE_HOSTS_VAR: &str = "OHSYNC_ALLOW_PRIVATE_HOSTS";
 /// The environment variable holding hosts that may be reached over plain http (comma-separated).
 pub const HTTP_HOSTS_VAR: &str = "OHSYNC_ALLOW_HTTP_HOSTS";
+/// The environment variable holding Exchange hosts whose TLS certificate may fail verification
+/// (comma-separated), for on-premises servers with self-signed certificates.
+pub const INSECURE_TLS_HOSTS_VAR: &str = "OHSYNC_INSECURE_TLS_HOSTS";
 
 /// An operator setting that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -18,12 +21,6 @@ pub enum OperatorPolicyError {
         /// The entry and what is wrong with it.
         #[source]
         source: AllowListError,
-    },
-    /// The variable is set but not valid Unicode.
-    #[error("{variable} is not valid Unicode")]
-    NotUnicode {
-        /// The environment variable.
-        variable: &'static str,
     },
 }
 
@@ -53,18 +50,6 @@ impl OperatorPolicy {
             list(PRIVATE_HOSTS_VAR, private_hosts)?,
             list(HTTP_HOSTS_VAR, http_hosts)?,
         ))
-    }
-
-    /// Reads [`PRIVATE_HOSTS_VAR`] and [`HTTP_HOSTS_VAR`]; an unset variable allows nothing.
-    pub fn from_env() -> Result<Self, OperatorPolicyError> {
-        let read = |variable| match std::env::var(variable) {
-            Ok(value) => Ok(value),
-            Err(std::env::VarError::NotPresent) => Ok(String::new()),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                Err(OperatorPolicyError::NotUnicode { variable })
-            }
-        };
-        Self::parse(&read(PRIVATE_HOSTS_VAR)?, &read(HTTP_HOSTS_VAR)?)
     }
 
     /// The address policy with the private-host allow-list.

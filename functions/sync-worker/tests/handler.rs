@@ -1,0 +1,126 @@
+//! The sync-worker function's handler with real SQS event JSON, against the local stack
+//! (DynamoDB, Secrets Manager) and the simulators.
+#![allow(clippy::unwrap_used, reason = "a panic is how a test reports failure")]
+
+mod support;
+
+use ohsync_engine::report::{ErrorCode, RunOutcome};
+use ohsync_sync_worker_function::{handle, worker_from_env};
+use support::{Record, Stack, at, retried, sqs_event};
+
+#[tokio::test]
+async fn only_retryable_failures_and_what_follows_them_for_the_user_are_handed_out_again() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    let jan = stack.save("jan", &stack.ews.url(), "Geheim!1").await;
+    let piet = stack.save("piet", &stack.ews.url(), "Verkeerd!0").await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    stack
+        .save(
+            "kees",
+            &format!("http://{closed}/EWS/Exchange.asmx"),
+            "Geheim!3",
+        )
+        .await;
+    stack.oh_seed("jan", "Offerte Jansen", at(2));
+    let worker = worker_from_env(&stack.env, &stack.sdk).await.unwrap();
+
+    let kees_first = Record::of(&stack.job("kees"));
+    let kees_next = Record::of(&stack.job("kees"));
+    let malformed = Record {
+        body: "{\"v\":1,\"tenant\":\"\"}".into(),
+        ..Record::of(&stack.job("nobody"))
+    };
+    let records = [
+        Record::of(&stack.job("jan")),
+        malformed,
+        kees_first,
+        Record::of(&stack.job("piet")),
+        kees_next,
+    ];
+    let response = handle(&worker, sqs_event(&records, 300)).await.unwrap();
+
+    // kees: Exchange did not answer (retryable), and kees's next job waits behind it. The
+    // malformed record and piet's refused password are dropped; jan's run succeeded.
+    assert_eq!(
+        retried(&response),
+        [records[2].id.clone(), records[4].id.clone()]
+    );
+    assert_eq!(stack.ex_subjects("jan@ohsim.example"), ["Offerte Jansen"]);
+    let jan_status = stack.state("jan", &jan).await.status.unwrap();
+    assert_eq!(jan_status.outcome, RunOutcome::Completed);
+    let piet_status = stack.state("piet", &piet).await.status.unwrap();
+    assert_eq!(piet_status.outcome, RunOutcome::Failed);
+    assert_eq!(piet_status.errors[0].code, ErrorCode::MailboxUnauthorized);
+}
+
+#[tokio::test]
+async fn records_are_left_for_later_when_the_deadline_is_near() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    stack.save("jan", &stack.ews.url(), "Geheim!1").await;
+    stack.oh_seed("jan", "Offerte Jansen", at(2));
+    let worker = worker_from_env(&stack.env, &stack.sdk).await.unwrap();
+    let records = [
+        Record::of(&stack.job("jan")),
+        Record::of(&stack.job("piet")),
+    ];
+
+    // Ten seconds left: inside the worker's safety margin, so no run starts.
+    let response = handle(&worker, sqs_event(&records, 10)).await.unwrap();
+
+    assert_eq!(
+        retried(&response),
+        [records[0].id.clone(), records[1].id.clone()]
+    );
+    assert!(stack.ex_subjects("jan@ohsim.example").is_empty());
+    assert_eq!(stack.ews.counters().http_requests(), 0);
+}
+
+#[tokio::test]
+async fn the_environment_is_read_and_a_bad_variable_is_named() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    let env = stack
+        .env
+        .clone()
+        .with(ohsync_sync_worker_function::MAX_RUN_SECONDS_VAR, "300")
+        .with(ohsync_sync_worker_function::BATCH_SIZE_VAR, "50")
+        .with(
+            ohsync_settings::INSECURE_TLS_HOSTS_VAR,
+            "mail.acme.local, ex2.acme.local",
+        );
+    let worker = worker_from_env(&env, &stack.sdk).await.unwrap();
+    let config = worker.config();
+    assert_eq!(config.max_run_time, chrono::TimeDelta::minutes(5));
+    assert_eq!(config.batch_size, 50);
+    assert_eq!(
+        config.transport.insecure_tls_hosts,
+        ["mail.acme.local", "ex2.acme.local"]
+    );
+
+    let env = stack
+        .env
+        .clone()
+        .with(ohsync_worker::OFFICEHEART_URL_VAR, " ");
+    let error = worker_from_env(&env, &stack.sdk).await.unwrap_err();
+    assert!(
+        error.to_string().contains("OHSYNC_OFFICEHEART_URL"),
+        "{error}"
+    );
+    let env = stack
+        .env
+        .clone()
+        .with(ohsync_settings::PRIVATE_HOSTS_VAR, "not a host!");
+    let error = worker_from_env(&env, &stack.sdk).await.unwrap_err();
+    assert!(
+        error.to_string().contains("OHSYNC_ALLOW_PRIVATE_HOSTS"),
+        "{error}"
+    );
+}

@@ -1,0 +1,56 @@
+//! The local AWS stack for tests (moto at `OHSYNC_TEST_AWS_ENDPOINT`, started by
+//! `infra/local/test.sh`): its endpoint or a printed skip, and an SDK configuration for it.
+
+use std::io::Write;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_secretsmanager::config::Credentials;
+
+/// The variable holding the stack's endpoint.
+pub const ENDPOINT_VAR: &str = "OHSYNC_TEST_AWS_ENDPOINT";
+/// Set to `1` to turn a missing stack into a failure instead of a skip.
+pub const REQUIRE_VAR: &str = "OHSYNC_REQUIRE_STACK";
+
+/// The stack's endpoint, or `None` after printing why the test is skipped.
+///
+/// # Panics
+/// When [`REQUIRE_VAR`] is `1` and the stack is not announced: a test run that must use the
+/// stack fails instead of passing without it.
+pub fn endpoint_or_skip() -> Option<String> {
+    if let Some(endpoint) = std::env::var(ENDPOINT_VAR)
+        .ok()
+        .filter(|endpoint| !endpoint.trim().is_empty())
+    {
+        return Some(endpoint);
+    }
+    assert_ne!(
+        std::env::var(REQUIRE_VAR).as_deref(),
+        Ok("1"),
+        "{REQUIRE_VAR}=1 but {ENDPOINT_VAR} is not set"
+    );
+    // Straight to stderr: the test harness swallows print! output of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: no local stack ({ENDPOINT_VAR} is not set; infra/local/test.sh sets it)"
+    );
+    None
+}
+
+/// An SDK configuration for the stack at `endpoint`. moto accepts any credentials; fixed ones
+/// are used when the environment has none, and `eu-west-1` when it names no region.
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-west-1".to_owned());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new(region));
+    if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+        loader = loader.credentials_provider(Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "ohsync-test-stack",
+        ));
+    }
+    loader.load().await
+}
