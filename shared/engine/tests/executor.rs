@@ -7,6 +7,7 @@ mod common;
 
 use chrono::TimeDelta;
 use ohsync_engine::appointment::Text;
+use ohsync_engine::executor::{ProgressSink, RunProgress};
 use ohsync_engine::ports::Clock;
 use ohsync_engine::reconcile::{AbortReason, Side};
 use ohsync_engine::report::{PartialReason, RunOutcome};
@@ -279,6 +280,51 @@ async fn a_dry_run_returns_the_plan_and_writes_nothing() {
     assert_eq!(writes, 5, "{plan:#?}");
     assert_eq!(world.faults.effects(), effects);
     assert_eq!(world.store.requests.of("commit"), 0);
+}
+
+#[tokio::test]
+async fn a_watcher_is_told_the_reads_the_plan_and_every_write_sent() {
+    let world = world();
+    for day in 1..=7 {
+        world
+            .agenda
+            .user_create(appointment(&format!("OH {day}"), timed(day, 9, 60)));
+    }
+    for day in 1..=3 {
+        world
+            .mailbox
+            .user_create(appointment(&format!("EX {day}"), timed(day, 14, 60)));
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut options = world.options();
+    options.exchange_batch_size = 3;
+    options.progress = Some(ProgressSink::new({
+        let seen = seen.clone();
+        move |progress| seen.lock().unwrap().push(progress)
+    }));
+    let report = world.run_with(&options).await;
+    assert_eq!(report.outcome, RunOutcome::Completed);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen[..2],
+        [
+            RunProgress::Read {
+                exchange: 3,
+                officeheart: 7
+            },
+            RunProgress::Planned { writes: 10 },
+        ],
+        "{seen:?}"
+    );
+    // Seven Exchange creates in batches of 3, then three OfficeHeart creates one by one.
+    let wrote: Vec<usize> = seen[2..]
+        .iter()
+        .filter_map(|progress| match progress {
+            RunProgress::Wrote { items } => Some(*items),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(wrote, [3, 3, 1, 1, 1, 1], "{seen:?}");
 }
 
 #[tokio::test]

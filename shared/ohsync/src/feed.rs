@@ -3,6 +3,7 @@
 use chrono::Local;
 use ohsync_worker::{JobOutcome, outcome_name};
 
+use crate::ops::render::counts;
 use crate::run_event::RunEvent;
 
 /// The line for a finished run; `None` for a run starting.
@@ -20,16 +21,10 @@ pub fn feed_line(event: &RunEvent) -> Option<String> {
     Some(match result.as_ref() {
         Ok(JobOutcome::Ran(summary)) => {
             let report = &summary.report;
-            let counts = &report.counts;
             format!(
-                "{time} {who:<12} {:<17} Exchange +{} ~{} -{}   OfficeHeart +{} ~{} -{}   conflicts {}   errors {}{}   ({:.1} s)",
+                "{time} {who:<12} {:<17} {}   conflicts {}   errors {}{}   ({:.1} s)",
                 outcome_name(&report.outcome),
-                counts.created.exchange,
-                counts.updated.exchange,
-                counts.deleted.exchange,
-                counts.created.officeheart,
-                counts.updated.officeheart,
-                counts.deleted.officeheart,
+                counts(&report.counts),
                 report.conflicts.len(),
                 report.errors.len(),
                 report

@@ -6,11 +6,14 @@
 //! - [`config::ServeConfig`]: its configuration (TOML file plus environment).
 //! - [`sandbox::Sandbox`]: `serve` with both simulators and two demo users; [`feed::feed_line`]
 //!   is its live feed.
+//! - [`ops::Ops`]: the operator commands (`users`, `status`, `sync-now`, `dry-run`) over the
+//!   same store, and [`ops::validate`].
 
 pub mod config;
 pub mod feed;
 pub mod host_limits;
 pub mod local_queue;
+pub mod ops;
 pub mod run_event;
 pub mod sandbox;
 mod schedule_loop;

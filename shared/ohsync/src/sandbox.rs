@@ -86,6 +86,7 @@ pub struct Sandbox {
     pub oh: Simulator,
     /// The settings API token of tenant `demo` (printed for curl; the sandbox's own).
     pub api_token: String,
+    config: ServeConfig,
     data: TempDir,
 }
 
@@ -137,12 +138,15 @@ impl Sandbox {
             "starting ohsync serve (data in {})…",
             data.path().display()
         ));
-        let serve = Serve::start(config).await?;
+        write_ops_config(&config, &api_token)
+            .map_err(|error| setup("configuration file")(error.to_string()))?;
+        let serve = Serve::start(config.clone()).await?;
         let sandbox = Self {
             serve,
             ews,
             oh,
             api_token,
+            config,
             data,
         };
         for (user, account, _) in USERS {
@@ -152,6 +156,16 @@ impl Sandbox {
             sandbox.register(user, account).await?;
         }
         Ok(sandbox)
+    }
+
+    /// The configuration `serve` runs with (the operator commands open the same store).
+    pub fn config(&self) -> &ServeConfig {
+        &self.config
+    }
+
+    /// The configuration file the operator commands can be pointed at (`--config`).
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.data.path().join(CONFIG_FILE)
     }
 
     /// The settings API's root.
@@ -219,9 +233,15 @@ See jan's sync status, and sync now instead of waiting for the next tick:
   curl -sS -H 'Authorization: Bearer {token}' '{api}/v1/tenants/{TENANT}/users/jan/sync-status'
   curl -sS -X POST -H 'Authorization: Bearer {token}' '{api}/v1/tenants/{TENANT}/users/jan/sync-now'
 
+Operator commands on the sandbox's store (in another terminal):
+  cargo run -q -p ohsync -- users --config {config}
+  cargo run -q -p ohsync -- dry-run demo/piet --config {config}
+  cargo run -q -p ohsync -- status demo/jan --config {config}
+
 Every run is listed below. Ctrl-C stops.
 "#,
             data = self.data.path().display(),
+            config = self.config_file().display(),
         )
     }
 
@@ -229,6 +249,30 @@ Every run is listed below. Ctrl-C stops.
     pub async fn stop(self) {
         self.serve.stop().await;
     }
+}
+
+/// The operator commands' configuration file in the data directory.
+const CONFIG_FILE: &str = "ohsync.toml";
+
+/// Writes `ohsync.toml` (and the OfficeHeart token beside it) for the operator commands: the
+/// same store, simulators and allow-lists as the sandbox's `serve`.
+fn write_ops_config(config: &ServeConfig, api_token: &str) -> std::io::Result<()> {
+    let token_file = config.data_dir.join("officeheart-token");
+    std::fs::write(&token_file, AGENDA_TOKEN)?;
+    let text = format!(
+        "# ohsync sandbox: the operator commands' view of this sandbox (deleted at stop)\n\
+         data_dir = {data:?}\n\
+         officeheart_url = {url:?}\n\
+         officeheart_token_file = {token:?}\n\
+         allow_private_hosts = \"127.0.0.1\"\n\
+         allow_http_hosts = \"127.0.0.1\"\n\
+         caller_tokens = [{{ tenant = \"{TENANT}\", sha256 = \"{hash}\" }}]\n",
+        data = config.data_dir.display().to_string(),
+        url = config.officeheart_url.as_str(),
+        token = token_file.display().to_string(),
+        hash = CallerTokens::sha256_hex(api_token),
+    );
+    std::fs::write(config.data_dir.join(CONFIG_FILE), text)
 }
 
 fn demo_callers(token: &str) -> Result<CallerTokens, SandboxError> {

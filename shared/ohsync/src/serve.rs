@@ -99,18 +99,7 @@ impl Serve {
             config.data_dir.join(SECRETS_DIR),
         )?));
         let queue = Arc::new(LocalJobQueue::new());
-        let mut worker_config = WorkerConfig::new(
-            config.officeheart_url.clone(),
-            config.officeheart_token.clone(),
-            config.operator.clone(),
-        );
-        worker_config.max_run_time = config.max_run_time;
-        // A short maximum run time (tests, small installations) keeps a quarter of it as the
-        // margin rather than the Lambda's 40 s, which would leave no time to run.
-        worker_config.safety_margin = worker_config.safety_margin.min(config.max_run_time / 4);
-        worker_config.transport.insecure_tls_hosts = config.insecure_tls_hosts.clone();
-        // No CloudWatch agent reads stdout here; the run's log line carries the same counts.
-        worker_config.emit_metrics = false;
+        let worker_config = worker_config(&config);
         let api = ApiState {
             settings: settings.clone(),
             secrets: secrets.clone(),
@@ -208,6 +197,23 @@ impl Serve {
         let _ = self.stop.send(true);
         self.task.await.unwrap_or(Shutdown { runs_cut_off: true })
     }
+}
+
+/// The worker's configuration on one machine.
+pub(crate) fn worker_config(config: &ServeConfig) -> WorkerConfig {
+    let mut worker = WorkerConfig::new(
+        config.officeheart_url.clone(),
+        config.officeheart_token.clone(),
+        config.operator.clone(),
+    );
+    worker.max_run_time = config.max_run_time;
+    // A short maximum run time (tests, small installations) keeps a quarter of it as the
+    // margin rather than the Lambda's 40 s, which would leave no time to run.
+    worker.safety_margin = worker.safety_margin.min(config.max_run_time / 4);
+    worker.transport.insecure_tls_hosts = config.insecure_tls_hosts.clone();
+    // No CloudWatch agent reads stdout here; the run's log line carries the same counts.
+    worker.emit_metrics = false;
+    worker
 }
 
 async fn finish_runs(workers: PoolThread, grace: Duration) -> Shutdown {

@@ -27,4 +27,4 @@ pub use config::{OFFICEHEART_URL_VAR, WorkerConfig};
 pub use failure::{FailureCause, FailureCode, JobFailure};
 pub use metrics::run_metrics;
 pub use outcome::{JobOutcome, RunSummary, SkipReason, outcome_name};
-pub use worker::{SyncWorker, WorkerPorts};
+pub use worker::{RunMode, SyncWorker, WorkerPorts};

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use ohsync_engine::executor::{RunOptions, SyncPorts, run_user_sync};
+use ohsync_engine::executor::{ProgressSink, RunOptions, SyncPorts, run_user_sync};
 use ohsync_engine::identity::{TenantId, UserId};
 use ohsync_engine::ports::{Clock, Secrets, Store};
 use ohsync_engine::report::RunOutcome;
@@ -39,6 +39,15 @@ impl fmt::Debug for WorkerPorts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("WorkerPorts")
     }
+}
+
+/// How a job runs beyond the queue's defaults (the operator commands of `ohsync`).
+#[derive(Debug, Clone, Default)]
+pub struct RunMode {
+    /// Plan only: read both sides, reconcile, return the plan in the report, write nothing.
+    pub dry_run: bool,
+    /// Who is told of the run's progress.
+    pub progress: Option<ProgressSink>,
 }
 
 /// Runs queued sync jobs. One per process: it keeps the OfficeHeart connection pool between
@@ -94,6 +103,16 @@ impl SyncWorker {
         job: &SyncJob,
         deadline: DateTime<Utc>,
     ) -> Result<JobOutcome, JobFailure> {
+        self.run_job_with(job, deadline, &RunMode::default()).await
+    }
+
+    /// Runs `job` as [`Self::run_job`] does, in `mode`.
+    pub async fn run_job_with(
+        &self,
+        job: &SyncJob,
+        deadline: DateTime<Utc>,
+        mode: &RunMode,
+    ) -> Result<JobOutcome, JobFailure> {
         let span = tracing::info_span!(
             "sync_run",
             tenant = %job.tenant,
@@ -101,7 +120,7 @@ impl SyncWorker {
             trigger = trigger_name(&job.trigger),
             binding = tracing::field::Empty,
         );
-        let result = self.run(job, deadline).instrument(span.clone()).await;
+        let result = self.run(job, deadline, mode).instrument(span.clone()).await;
         span.in_scope(|| match &result {
             Ok(JobOutcome::Skipped(reason)) => tracing::info!(?reason, "job skipped"),
             Ok(JobOutcome::Ran(summary)) => tracing::info!(
@@ -127,7 +146,12 @@ impl SyncWorker {
         result
     }
 
-    async fn run(&self, job: &SyncJob, deadline: DateTime<Utc>) -> Result<JobOutcome, JobFailure> {
+    async fn run(
+        &self,
+        job: &SyncJob,
+        deadline: DateTime<Utc>,
+        mode: &RunMode,
+    ) -> Result<JobOutcome, JobFailure> {
         let run_deadline = deadline - self.config.safety_margin;
         if self.ports.clock.now() >= run_deadline {
             return Err(JobFailure::retryable(
@@ -167,11 +191,13 @@ impl SyncWorker {
         )
         .with_max_run_time(self.config.max_run_time);
         options.exchange_batch_size = self.config.batch_size;
+        options.dry_run = mode.dry_run;
+        options.progress = mode.progress.clone();
 
         let started = Instant::now();
         let report = run_user_sync(&ports, &job.tenant, &job.user, &options).await;
         let duration = started.elapsed();
-        if self.config.emit_metrics {
+        if self.config.emit_metrics && !mode.dry_run {
             run_metrics(
                 &job.tenant,
                 &job.user,

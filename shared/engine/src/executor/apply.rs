@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use super::confirm::ExchangeWrites;
-use super::{RunOptions, Stop, SyncPorts, intents};
+use super::{RunOptions, RunProgress, Stop, SyncPorts, intents};
 use crate::appointment::Appointment;
 use crate::identity::{ExchangeItemId, ExchangeItemKey, ExchangeUid, OfficeHeartId};
 use crate::ports::{
@@ -588,7 +588,11 @@ impl<'a> Execution<'a> {
                 .iter()
                 .filter_map(|&index| self.pending(index).and_then(&select).map(|r| (index, r)))
                 .unzip();
-            let outcomes = match call(mailbox.as_ref(), &requests).await {
+            let outcomes = call(mailbox.as_ref(), &requests).await;
+            self.options.tell(RunProgress::Wrote {
+                items: requests.len(),
+            });
+            let outcomes = match outcomes {
                 Ok(outcomes) => outcomes,
                 Err(error) => {
                     report.errors.push(RunError::from(&error));
@@ -663,6 +667,7 @@ impl<'a> Execution<'a> {
                 }
                 _ => continue,
             };
+            self.options.tell(RunProgress::Wrote { items: 1 });
             match result {
                 Ok(mapping) => {
                     self.runs[index].wrote(mapping, report);

@@ -10,6 +10,7 @@ mod apply;
 mod confirm;
 mod content;
 mod intents;
+mod progress;
 mod read;
 mod verify;
 
@@ -25,6 +26,8 @@ use crate::ports::{
 };
 use crate::reconcile::{self, ExchangeObservation, ReadMode, ReconcileInput, SideView, SyncPolicy};
 use crate::report::{PartialReason, RunError, RunOutcome, RunReport};
+
+pub use progress::{ProgressObserver, ProgressSink, RunProgress};
 
 /// The ports a run works through.
 #[derive(Clone)]
@@ -64,6 +67,8 @@ pub struct RunOptions {
     pub exchange_batch_size: usize,
     /// How often one item is read again and re-planned after a version conflict in one run.
     pub max_rereads: u8,
+    /// Who is told of the run's progress, if anyone.
+    pub progress: Option<ProgressSink>,
 }
 
 impl RunOptions {
@@ -87,6 +92,7 @@ impl RunOptions {
             intent_lease: Self::FALLBACK_INTENT_LEASE,
             exchange_batch_size: 100,
             max_rereads: 3,
+            progress: None,
         }
     }
 
@@ -97,6 +103,13 @@ impl RunOptions {
     pub fn with_max_run_time(mut self, max_run_time: TimeDelta) -> Self {
         self.intent_lease = max_run_time.max(TimeDelta::zero()) + Self::LEASE_MARGIN;
         self
+    }
+
+    /// Tells the progress observer, if there is one.
+    pub(crate) fn tell(&self, progress: RunProgress) {
+        if let Some(sink) = &self.progress {
+            sink.tell(progress);
+        }
     }
 }
 
@@ -263,6 +276,10 @@ impl Run<'_> {
         )
         .await
         .map_err(|error| Stop::Failed(RunError::from(&error)))?;
+        self.options.tell(RunProgress::Read {
+            exchange: exchange.view.observations.len(),
+            officeheart: officeheart.view.observations.len(),
+        });
         let recovered = intents::recover(
             self.ports.mailbox.as_ref(),
             &self.scope.tenant,
@@ -321,6 +338,9 @@ impl Run<'_> {
         )
         .await;
         let plan = reconcile::reconcile(&input);
+        self.options.tell(RunProgress::Planned {
+            writes: progress::planned_writes(&plan),
+        });
 
         if self.options.dry_run {
             report.plan = Some(plan);
@@ -358,6 +378,9 @@ impl Run<'_> {
             let next = self.racing_round(&rounds, &input, raced, report).await?;
             stored = next.mappings.clone();
             let plan = reconcile::reconcile(&next);
+            self.options.tell(RunProgress::Planned {
+                writes: progress::planned_writes(&plan),
+            });
             if plan.abort.is_some() {
                 partial = Some(PartialReason::WorkLeft);
                 break;
