@@ -18,12 +18,12 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy (all targets, warnings are errors)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 
 step "cfn-lint template.yaml"
 "$venv/bin/cfn-lint" template.yaml
 
 step "cargo test (workspace)"
-cargo test --workspace
+cargo test --workspace --all-features --no-fail-fast
 
 step "all checks and tests passed"

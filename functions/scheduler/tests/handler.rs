@@ -178,3 +178,44 @@ async fn missing_or_bad_variables_are_named() {
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_a_tick_through_the_lambda_runtime_api() {
+    let Some(endpoint) = test_stack::endpoint_or_skip() else {
+        return;
+    };
+    let sdk = test_stack::sdk_config(&endpoint).await;
+    let (table, queue_url) = stack(&sdk, 2).await;
+    let api = test_stack::RuntimeApi::start().await;
+    let mut variables = test_stack::function_variables(&endpoint);
+    variables.push((TABLE_VARIABLE.to_owned(), table));
+    variables.push((QUEUE_URL_VAR.to_owned(), queue_url.clone()));
+    let function = test_stack::FunctionProcess::spawn(
+        env!("CARGO_BIN_EXE_ohsync-scheduler"),
+        &api,
+        &variables,
+    );
+
+    let mut tick = scheduled_event("2026-12-01T10:15:00Z").payload;
+    tick.time = Some("2026-12-01T10:15:00Z".parse().unwrap());
+    let answer = api
+        .invoke(
+            serde_json::to_value(&tick).unwrap(),
+            std::time::Duration::from_secs(60),
+        )
+        .await;
+    let (stdout, stderr) = function.stop().await;
+    let Some(test_stack::Answer::Response(summary)) = answer else {
+        panic!("no response: {answer:?}\n{stdout}\n{stderr}");
+    };
+    assert_eq!(summary["users_found"], 2, "{summary}");
+    assert_eq!(summary["jobs_queued"], 2, "{summary}");
+    assert_eq!(queued(&sdk, &queue_url).await.len(), 2);
+    // The dispatch's metrics are one Embedded Metric Format line on stdout.
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.contains("\"CloudWatchMetrics\"")),
+        "{stdout}"
+    );
+}

@@ -27,6 +27,8 @@ fn event(name: &str) -> Value {
 struct Stack {
     sdk: SdkConfig,
     env: Environment,
+    /// The function's variables, as `env` holds them.
+    variables: Vec<(String, String)>,
     queue_url: String,
 }
 
@@ -56,14 +58,18 @@ impl Stack {
                 .to_string(),
         )
         .await;
-        let env = Environment::from_pairs([
+        let variables: Vec<(String, String)> = [
             (TABLE_VARIABLE, table.as_str()),
             (QUEUE_URL_VAR, queue_url.as_str()),
             (API_TOKENS_SECRET_VAR, tokens_secret.as_str()),
-        ]);
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
         Some(Self {
             sdk,
-            env,
+            env: Environment::from_pairs(variables.clone()),
+            variables,
             queue_url,
         })
     }
@@ -198,4 +204,55 @@ async fn a_missing_variable_or_unreadable_tokens_secret_is_named() {
         .with(API_TOKENS_SECRET_VAR, "ohsync-test/no-such-secret");
     let error = api_state_from_env(&env, &stack.sdk).await.unwrap_err();
     assert_eq!(error.code(), "env_secret_unreadable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_answers_function_url_events_through_the_lambda_runtime_api() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    let endpoint = test_stack::endpoint_or_skip().unwrap();
+    let api = test_stack::RuntimeApi::start().await;
+    let mut variables = test_stack::function_variables(&endpoint);
+    variables.extend(stack.variables.iter().cloned());
+    let function = test_stack::FunctionProcess::spawn(
+        env!("CARGO_BIN_EXE_ohsync-settings-api"),
+        &api,
+        &variables,
+    );
+    let limit = std::time::Duration::from_secs(60);
+
+    let put = api
+        .invoke(event("settings-api-put-exchange-settings.json"), limit)
+        .await;
+    let get = api
+        .invoke(event("settings-api-get-exchange-settings.json"), limit)
+        .await;
+    let mut anonymous = event("settings-api-get-exchange-settings.json");
+    anonymous["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("authorization");
+    let refused = api.invoke(anonymous, limit).await;
+    let (stdout, stderr) = function.stop().await;
+
+    let status_and_body = |answer: Option<test_stack::Answer>| match answer {
+        Some(test_stack::Answer::Response(response)) => (
+            response["statusCode"].as_u64().unwrap(),
+            serde_json::from_str::<Value>(response["body"].as_str().unwrap()).unwrap(),
+        ),
+        other => panic!("no response: {other:?}\n{stdout}\n{stderr}"),
+    };
+    let (status, body) = status_and_body(put);
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = status_and_body(get);
+    assert_eq!(
+        (status, &body["password_set"]),
+        (200, &json!(true)),
+        "{body}"
+    );
+    let (status, body) = status_and_body(refused);
+    assert_eq!(status, 401, "{body}");
+    assert!(!stdout.contains(EVENT_PASSWORD) && !stderr.contains(EVENT_PASSWORD));
+    assert!(!stdout.contains(EVENT_TOKEN) && !stderr.contains(EVENT_TOKEN));
 }

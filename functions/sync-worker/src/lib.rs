@@ -8,9 +8,8 @@
 //! deadline is passed down; the worker keeps a safety margin before it.
 
 mod handler;
-mod setup;
 
 pub use handler::handle;
-pub use setup::{
+pub use ohsync_worker::aws::{
     BATCH_SIZE_VAR, MAX_RUN_SECONDS_VAR, OFFICEHEART_TOKEN_SECRET_VAR, worker_from_env,
 };

@@ -124,3 +124,54 @@ async fn the_environment_is_read_and_a_bad_variable_is_named() {
         "{error}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_runs_a_batch_through_the_lambda_runtime_api_and_never_logs_the_password() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    stack.save("jan", &stack.ews.url(), "Geheim!1").await;
+    stack.oh_seed("jan", "Offerte Jansen", at(2));
+    let api = ohsync_aws_env::test_stack::RuntimeApi::start().await;
+    let mut variables = ohsync_aws_env::test_stack::function_variables(&stack.endpoint);
+    variables.extend(stack.variables.iter().cloned());
+    variables.push(("RUST_LOG".to_owned(), "debug".to_owned()));
+    let function = ohsync_aws_env::test_stack::FunctionProcess::spawn(
+        env!("CARGO_BIN_EXE_ohsync-sync-worker"),
+        &api,
+        &variables,
+    );
+
+    let event = sqs_event(&[Record::of(&stack.job("jan"))], 300).payload;
+    let answer = api
+        .invoke(
+            serde_json::to_value(&event).unwrap(),
+            std::time::Duration::from_secs(120),
+        )
+        .await;
+    let (stdout, stderr) = function.stop().await;
+    let Some(ohsync_aws_env::test_stack::Answer::Response(response)) = answer else {
+        panic!("no response: {answer:?}\n{stdout}\n{stderr}");
+    };
+    assert_eq!(
+        response["batchItemFailures"],
+        serde_json::json!([]),
+        "{response}"
+    );
+    assert_eq!(stack.ex_subjects("jan@ohsim.example"), ["Offerte Jansen"]);
+    // JSON logs with the run's span, and the run's metrics, on stdout; at debug level too, never
+    // the password or the OfficeHeart token.
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.contains("\"run finished\"") && line.contains("\"tenant\"")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"CloudWatchMetrics\""), "{stdout}");
+    for secret in ["Geheim!1", "oh-agenda-"] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{secret} in the output"
+        );
+    }
+}

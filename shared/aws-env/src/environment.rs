@@ -49,6 +49,24 @@ impl EnvError {
             Self::Secret { .. } => "env_secret_unreadable",
         }
     }
+
+    /// The message in Dutch (the English one is `Display`).
+    pub fn text_nl(&self) -> String {
+        match self {
+            Self::Missing { variable, purpose } => {
+                format!("de omgevingsvariabele {variable} moet gezet zijn ({purpose})")
+            }
+            Self::Invalid { variable, reason } => {
+                format!("de omgevingsvariabele {variable} is niet geldig: {reason}")
+            }
+            Self::NotUnicode { variable } => {
+                format!("de omgevingsvariabele {variable} is geen geldige Unicode")
+            }
+            Self::Secret { variable, reason } => {
+                format!("het geheim dat {variable} noemt kon niet gelezen worden: {reason}")
+            }
+        }
+    }
 }
 
 /// Environment variables by name. `None` marks a value that is not valid Unicode.
@@ -164,6 +182,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(error.code(), "env_invalid");
         assert!(error.to_string().contains("OHSYNC_N"), "{error}");
+        assert!(error.text_nl().contains("OHSYNC_N") && error.text_nl() != error.to_string());
         assert_eq!(env.parsed_or("OHSYNC_M", 5u32, str::parse::<u32>), Ok(5));
         let counts = Environment::from_pairs([("ZERO", "0"), ("TEN", "10"), ("NEG", "-3")]);
         assert_eq!(counts.positive_or("TEN", 1u32), Ok(10));

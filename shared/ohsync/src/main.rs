@@ -52,33 +52,30 @@ enum Command {
         /// Only this tenant's users, switched off ones included.
         #[arg(long)]
         tenant: Option<String>,
-        /// The TOML configuration file `serve` uses (environment variables override it).
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
     /// Shows a user's settings, last run and its errors (or every active user).
     Status {
         /// TENANT/USER, e.g. acme/jan; without it, every active user.
         user: Option<String>,
-        /// The TOML configuration file `serve` uses.
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
-    /// Runs a user's sync now, in this process, showing its progress.
+    /// Runs a user's sync now, in this process, showing its progress (with --aws and a job
+    /// queue: queues the job for the deployment's workers).
     SyncNow {
         /// TENANT/USER, e.g. acme/jan.
         user: String,
-        /// The TOML configuration file `serve` uses.
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
     /// Shows what a user's next sync would do; changes nothing.
     DryRun {
         /// TENANT/USER, e.g. acme/jan.
         user: String,
-        /// The TOML configuration file `serve` uses.
-        #[arg(long)]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
     /// Checks Exchange settings as the settings API does (static rules, then a live check);
     /// the password is read from OHSYNC_EXCHANGE_PASSWORD or asked for, never a flag.
@@ -102,6 +99,20 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+}
+
+/// Which store the operator commands work on.
+#[derive(Debug, clap::Args)]
+struct Target {
+    /// The TOML configuration file `serve` uses (environment variables override it).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The AWS deployment the environment names (OHSYNC_STATE_TABLE, OHSYNC_OFFICEHEART_URL,
+    /// OHSYNC_OFFICEHEART_TOKEN_SECRET, OHSYNC_SYNC_QUEUE_URL, AWS_REGION…), as the functions
+    /// read it.
+    #[cfg(feature = "aws")]
+    #[arg(long, conflicts_with = "config")]
+    aws: bool,
 }
 
 /// The environment variable `ohsync validate` reads the Exchange password from.
@@ -167,17 +178,25 @@ fn ops_failure(error: &OpsError) -> ExitCode {
     report(error.code(), &error.to_string(), &error.text_nl())
 }
 
+/// Opens the store `target` names.
+async fn open(target: Target) -> Result<Ops, ExitCode> {
+    #[cfg(feature = "aws")]
+    if target.aws {
+        let env = ohsync_aws_env::Environment::from_process();
+        return Ops::aws(&env)
+            .await
+            .map_err(|error| report(error.code(), &error.to_string(), &error.text_nl()));
+    }
+    let config = load_config(target.config.as_deref())?;
+    Ops::embedded(&config)
+        .map_err(|error| report(error.code(), &error.to_string(), &error.text_nl()))
+}
+
 /// Runs an operator command; answers what to print.
 async fn operate(command: Command) -> Result<String, ExitCode> {
-    let open = |config: Option<PathBuf>| -> Result<Ops, ExitCode> {
-        let config = load_config(config.as_deref())?;
-        Ops::embedded(&config)
-            .map_err(|error| report(error.code(), &error.to_string(), &error.text_nl()))
-    };
     let user = |raw: &str| parse_user(raw).map_err(|error| ops_failure(&error));
     match command {
-        Command::Users { tenant, config } => {
-            let ops = open(config)?;
+        Command::Users { tenant, target } => {
             let tenant = match tenant {
                 Some(raw) => Some(
                     TenantId::parse(&raw)
@@ -185,14 +204,16 @@ async fn operate(command: Command) -> Result<String, ExitCode> {
                 ),
                 None => None,
             };
-            let lines = ops
+            let lines = open(target)
+                .await?
                 .users(tenant.as_ref())
                 .await
                 .map_err(|error| ops_failure(&error))?;
             Ok(render::users(&lines))
         }
-        Command::Status { user: None, config } => {
-            let lines = open(config)?
+        Command::Status { user: None, target } => {
+            let lines = open(target)
+                .await?
                 .users(None)
                 .await
                 .map_err(|error| ops_failure(&error))?;
@@ -200,18 +221,27 @@ async fn operate(command: Command) -> Result<String, ExitCode> {
         }
         Command::Status {
             user: Some(raw),
-            config,
+            target,
         } => {
             let (tenant, user) = user(&raw)?;
-            let status = open(config)?
+            let status = open(target)
+                .await?
                 .status(&tenant, &user)
                 .await
                 .map_err(|error| ops_failure(&error))?;
             Ok(render::status(&status))
         }
-        Command::SyncNow { user: raw, config } => {
+        Command::SyncNow { user: raw, target } => {
             let (tenant, user) = user(&raw)?;
-            let ops = open(config)?;
+            let ops = open(target).await?;
+            if ops.queues_sync_now() {
+                ops.queue_sync_now(&tenant, &user)
+                    .await
+                    .map_err(|error| ops_failure(&error))?;
+                return Ok(format!(
+                    "{raw}: queued; a worker runs it within seconds (see `ohsync status {raw}`)\n"
+                ));
+            }
             eprintln!("» syncing {raw} now…");
             let summary = ops
                 .sync_now(&tenant, &user, Some(ProgressSink::new(ProgressLine::new())))
@@ -219,9 +249,9 @@ async fn operate(command: Command) -> Result<String, ExitCode> {
                 .map_err(|error| ops_failure(&error))?;
             Ok(render::run(&raw, &summary))
         }
-        Command::DryRun { user: raw, config } => {
+        Command::DryRun { user: raw, target } => {
             let (tenant, user) = user(&raw)?;
-            let ops = open(config)?;
+            let ops = open(target).await?;
             eprintln!("» reading both calendars of {raw} (nothing is changed)…");
             let report = ops
                 .dry_run(&tenant, &user)

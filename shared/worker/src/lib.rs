@@ -17,6 +17,8 @@
 //! Metric Format record ([`run_metrics`]).
 
 mod account;
+#[cfg(feature = "aws")]
+pub mod aws;
 mod config;
 mod failure;
 mod metrics;

@@ -104,7 +104,7 @@ async fn a_wrong_password_is_not_retried_and_the_status_says_so() {
 async fn ews_blocked_for_the_user_is_not_retried() {
     let world = World::start().await;
     let settings = world.save_good_settings().await;
-    assert!(world.ews.set_ews_blocked("jan", true));
+    assert!(world.ews.set_ews_blocked("OHSIM\\jan", true));
 
     let failed = failure(world.worker.run_job(&world.job(), world.deadline()).await);
 

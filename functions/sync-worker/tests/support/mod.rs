@@ -41,6 +41,8 @@ pub struct Stack {
     pub ews: RunningSim,
     pub oh: Simulator,
     pub env: Environment,
+    /// The function's variables, as `env` holds them.
+    pub variables: Vec<(String, String)>,
 }
 
 impl Stack {
@@ -54,7 +56,7 @@ impl Stack {
             .await
             .unwrap();
         let tenant = TenantId::parse(&format!("t-{}", &unique[..12])).unwrap();
-        let token = format!("token-{unique}");
+        let token = format!("oh-agenda-{unique}");
         let token_secret = format!("ohsync-test/officeheart-token-{unique}");
         aws_sdk_secretsmanager::Client::new(&sdk)
             .create_secret()
@@ -74,13 +76,17 @@ impl Stack {
         ))
         .await
         .unwrap();
-        let env = Environment::from_pairs([
+        let variables: Vec<(String, String)> = [
             (TABLE_VARIABLE, table.as_str()),
             (OFFICEHEART_URL_VAR, oh.url().as_str()),
             (OFFICEHEART_TOKEN_SECRET_VAR, token_secret.as_str()),
             (ohsync_settings::PRIVATE_HOSTS_VAR, "127.0.0.1"),
             (ohsync_settings::HTTP_HOSTS_VAR, "127.0.0.1"),
-        ]);
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+        let env = Environment::from_pairs(variables.clone());
         Some(Self {
             sdk,
             endpoint,
@@ -89,6 +95,7 @@ impl Stack {
             ews,
             oh,
             env,
+            variables,
         })
     }
 

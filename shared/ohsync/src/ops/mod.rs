@@ -14,12 +14,12 @@ pub use validate::{ValidateArgs, validate};
 
 use std::sync::Arc;
 
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 use ohsync_engine::executor::ProgressSink;
 use ohsync_engine::identity::{TenantId, UserId};
 use ohsync_engine::ports::{Secrets, Store, SystemClock};
 use ohsync_engine::report::RunReport;
-use ohsync_jobs::{JobTrigger, SyncJob};
+use ohsync_jobs::{JobQueue, JobTrigger, SyncJob};
 use ohsync_secrets::{CachedSecrets, FileSecrets};
 use ohsync_settings::store::SettingsStore;
 use ohsync_store_embedded::{EmbeddedSettingsStore, EmbeddedStore};
@@ -33,7 +33,8 @@ pub struct Ops {
     settings: Arc<dyn SettingsStore>,
     store: Arc<dyn Store>,
     worker: SyncWorker,
-    max_run_time: TimeDelta,
+    /// Where `sync-now` queues a job for the deployment's workers, when there are any.
+    queue: Option<Arc<dyn JobQueue>>,
 }
 
 impl std::fmt::Debug for Ops {
@@ -66,8 +67,60 @@ impl Ops {
             settings,
             store,
             worker,
-            max_run_time: config.max_run_time,
+            queue: None,
         })
+    }
+
+    /// The commands over the AWS deployment the environment names, read as the Lambda
+    /// functions read theirs (`OHSYNC_STATE_TABLE`, `OHSYNC_OFFICEHEART_URL`,
+    /// `OHSYNC_OFFICEHEART_TOKEN_SECRET`, optionally `OHSYNC_SYNC_QUEUE_URL`, the AWS SDK's own
+    /// variables): DynamoDB, Secrets Manager and, for `sync-now`, the SQS job queue.
+    #[cfg(feature = "aws")]
+    pub async fn aws(env: &ohsync_aws_env::Environment) -> Result<Self, ohsync_aws_env::EnvError> {
+        let sdk = ohsync_aws_env::sdk_config(env).await?;
+        let table = env.required(
+            ohsync_store_dynamodb::TABLE_VARIABLE,
+            "the DynamoDB table with settings and sync state",
+        )?;
+        let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+        let worker = ohsync_worker::aws::worker_from_env(env, &sdk).await?;
+        let queue = env
+            .optional(ohsync_jobs_sqs::QUEUE_URL_VAR)?
+            .map(|url| Arc::new(ohsync_jobs_sqs::SqsJobQueue::new(&sdk, url)) as Arc<dyn JobQueue>);
+        Ok(Self {
+            settings: Arc::new(ohsync_store_dynamodb::DynamoSettingsStore::new(
+                dynamodb.clone(),
+                table,
+            )),
+            store: Arc::new(ohsync_store_dynamodb::DynamoStore::new(dynamodb, table)),
+            worker,
+            queue,
+        })
+    }
+
+    /// Whether `sync-now` queues the job for the deployment's workers instead of running it.
+    pub fn queues_sync_now(&self) -> bool {
+        self.queue.is_some()
+    }
+
+    /// `ohsync sync-now` against a deployment: queues one job for an active user, as the
+    /// settings API's `sync-now` does.
+    pub async fn queue_sync_now(&self, tenant: &TenantId, user: &UserId) -> Result<(), OpsError> {
+        let Some(queue) = &self.queue else {
+            return Err(OpsError::Store("no job queue is configured".to_owned()));
+        };
+        let status = self.status(tenant, user).await?;
+        if !status.line.settings.active {
+            return Err(OpsError::Skipped {
+                who: format!("{tenant}/{user}"),
+                reason: ohsync_worker::SkipReason::Inactive,
+            });
+        }
+        let job = sync_now_job(tenant, user);
+        queue
+            .enqueue(&[job])
+            .await
+            .map_err(|error| OpsError::Store(error.to_string()))
     }
 
     /// `ohsync users`: the users of `tenant` (active or not), or every active user.
@@ -119,15 +172,9 @@ impl Ops {
         user: &UserId,
         mode: RunMode,
     ) -> Result<RunSummary, OpsError> {
-        let job = SyncJob {
-            tenant: tenant.clone(),
-            user: user.clone(),
-            trigger: JobTrigger::SyncNow {
-                requested_at: Utc::now(),
-            },
-        };
+        let job = sync_now_job(tenant, user);
         // The run may take as long as a worker's; the worker keeps its margin before this.
-        let deadline = Utc::now() + self.max_run_time;
+        let deadline = Utc::now() + self.worker.config().max_run_time;
         match self.worker.run_job_with(&job, deadline, &mode).await {
             Ok(JobOutcome::Ran(summary)) => Ok(*summary),
             Ok(JobOutcome::Skipped(reason)) => Err(OpsError::Skipped {
@@ -136,6 +183,16 @@ impl Ops {
             }),
             Err(failure) => Err(OpsError::Failed(failure)),
         }
+    }
+}
+
+fn sync_now_job(tenant: &TenantId, user: &UserId) -> SyncJob {
+    SyncJob {
+        tenant: tenant.clone(),
+        user: user.clone(),
+        trigger: JobTrigger::SyncNow {
+            requested_at: Utc::now(),
+        },
     }
 }
 

@@ -1,5 +1,10 @@
 //! The local AWS stack for tests (moto at `OHSYNC_TEST_AWS_ENDPOINT`, started by
-//! `infra/local/test.sh`): its endpoint or a printed skip, and an SDK configuration for it.
+//! `infra/local/test.sh`): its endpoint or a printed skip, and an SDK configuration for it; and
+//! a Lambda Runtime API ([`RuntimeApi`]) to run a function's binary against.
+
+mod runtime_api;
+
+pub use runtime_api::{Answer, FunctionProcess, RuntimeApi};
 
 use std::io::Write;
 
@@ -53,4 +58,19 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         ));
     }
     loader.load().await
+}
+
+/// The variables that point a function's binary at the stack at `endpoint`.
+pub fn function_variables(endpoint: &str) -> Vec<(String, String)> {
+    let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-west-1".to_owned());
+    [
+        (crate::AWS_ENDPOINT_VAR, endpoint.to_owned()),
+        ("AWS_REGION", region),
+        ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+        (crate::LOG_FORMAT_VAR, "json".to_owned()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect()
 }

@@ -1,7 +1,9 @@
-//! The worker the environment describes.
+//! The worker a Lambda function's environment describes (feature `aws`): DynamoDB, Secrets
+//! Manager and the operator's allow-lists, as the sync-worker function and `ohsync --aws` use it.
 
 use std::sync::Arc;
 
+use crate::{OFFICEHEART_URL_VAR, SyncWorker, WorkerConfig, WorkerPorts};
 use aws_config::SdkConfig;
 use chrono::TimeDelta;
 use ohsync_aws_env::{
@@ -10,7 +12,6 @@ use ohsync_aws_env::{
 use ohsync_engine::ports::SystemClock;
 use ohsync_secrets::{CachedSecrets, SecretsManagerSecrets};
 use ohsync_store_dynamodb::{DynamoSettingsStore, DynamoStore, TABLE_VARIABLE};
-use ohsync_worker::{OFFICEHEART_URL_VAR, SyncWorker, WorkerConfig, WorkerPorts};
 use url::Url;
 
 /// The name (or ARN) of the Secrets Manager secret holding ohsync's OfficeHeart token.
