@@ -60,34 +60,16 @@ async fn setup(sdk: &SdkConfig, endpoint: &str) -> Vec<(Vec<(String, String)>, s
     create_table(&aws_sdk_dynamodb::Client::new(sdk), &table)
         .await
         .unwrap();
-    let queue_url = aws_sdk_sqs::Client::new(sdk)
-        .create_queue()
-        .queue_name(format!("ohsync-bench-{unique}.fifo"))
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-    let token_secret = format!("ohsync-bench/officeheart-token-{unique}");
-    let callers_secret = format!("ohsync-bench/api-caller-tokens-{unique}");
-    for (name, value) in [
-        (token_secret.clone(), "oh-bench-token".to_owned()),
-        (
-            callers_secret.clone(),
-            json!({"tokens": [{"tenant": "acme", "sha256": CallerTokens::sha256_hex("oh-bench")}]})
-                .to_string(),
-        ),
-    ] {
-        secrets
-            .create_secret()
-            .name(name)
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap();
-    }
+    let queue_url = test_stack::create_fifo_queue(sdk).await;
+    let token_secret =
+        test_stack::create_secret(sdk, "ohsync-bench/officeheart-token", "oh-bench-token").await;
+    let callers_secret = test_stack::create_secret(
+        sdk,
+        "ohsync-bench/api-caller-tokens",
+        &json!({"tokens": [{"tenant": "acme", "sha256": CallerTokens::sha256_hex("oh-bench")}]})
+            .to_string(),
+    )
+    .await;
     let base = |extra: &[(&str, &str)]| {
         let mut variables = test_stack::function_variables(endpoint);
         variables.push((TABLE_VARIABLE.to_owned(), table.clone()));

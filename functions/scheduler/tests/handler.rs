@@ -4,7 +4,6 @@
 
 use aws_config::SdkConfig;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::Utc;
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use ohsync_aws_env::{Environment, test_stack};
@@ -57,18 +56,7 @@ async fn stack(sdk: &SdkConfig, active: usize) -> (String, String) {
         let record = StoredSettings::new(&tenant, &user, &validated, secret, Utc::now()).unwrap();
         store.put(&tenant, &user, &record, None).await.unwrap();
     }
-    let queue_url = aws_sdk_sqs::Client::new(sdk)
-        .create_queue()
-        .queue_name(format!(
-            "ohsync-test-{}.fifo",
-            uuid::Uuid::new_v4().simple()
-        ))
-        .attributes(QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue_url = ohsync_aws_env::test_stack::create_fifo_queue(sdk).await;
     (table, queue_url)
 }
 

@@ -41,19 +41,10 @@ impl Stack {
         create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table)
             .await
             .unwrap();
-        let queue_url = aws_sdk_sqs::Client::new(&sdk)
-            .create_queue()
-            .queue_name(format!("ohsync-test-{unique}.fifo"))
-            .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
-        let tokens_secret = format!("ohsync-test/api-caller-tokens-{unique}");
-        create_secret(
+        let queue_url = test_stack::create_fifo_queue(&sdk).await;
+        let tokens_secret = test_stack::create_secret(
             &sdk,
-            &tokens_secret,
+            "ohsync-test/api-caller-tokens",
             &json!({"tokens": [{"tenant": "acme", "sha256": CallerTokens::sha256_hex(EVENT_TOKEN)}]})
                 .to_string(),
         )
@@ -73,16 +64,6 @@ impl Stack {
             queue_url,
         })
     }
-}
-
-async fn create_secret(sdk: &SdkConfig, name: &str, value: &str) {
-    aws_sdk_secretsmanager::Client::new(sdk)
-        .create_secret()
-        .name(name)
-        .secret_string(value)
-        .send()
-        .await
-        .unwrap();
 }
 
 /// The router's answer to a Function URL event: status and JSON body.
@@ -179,13 +160,9 @@ async fn a_missing_variable_or_unreadable_tokens_secret_is_named() {
         assert!(matches!(error, EnvError::Missing { variable: named, .. } if named == variable));
     }
 
-    let malformed = format!(
-        "ohsync-test/api-caller-tokens-{}",
-        uuid::Uuid::new_v4().simple()
-    );
-    create_secret(
+    let malformed = test_stack::create_secret(
         &stack.sdk,
-        &malformed,
+        "ohsync-test/api-caller-tokens",
         "{\"tokens\": \"oh-acme-secret-value\"}",
     )
     .await;

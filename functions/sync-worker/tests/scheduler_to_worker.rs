@@ -7,7 +7,7 @@
 mod support;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use lambda_runtime::LambdaEvent;
 use ohsync_scheduler_function::Scheduler;
 use ohsync_sync_worker_function::{handle, worker_from_env};
@@ -23,18 +23,7 @@ async fn a_tick_reaches_the_worker_and_the_change_shows_on_the_other_side() {
     stack.oh_seed("jan", "Offerte Jansen", at(2));
     stack.oh_seed("piet", "Keuring", at(4));
     let sqs = aws_sdk_sqs::Client::new(&stack.sdk);
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(format!(
-            "ohsync-test-{}.fifo",
-            uuid::Uuid::new_v4().simple()
-        ))
-        .attributes(QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue_url = ohsync_aws_env::test_stack::create_fifo_queue(&stack.sdk).await;
     let env = stack
         .env
         .clone()

@@ -12,14 +12,7 @@ async fn a_named_secret_is_read_and_its_value_never_shows_in_errors() {
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let name = format!("ohsync/test/token-{}", std::process::id());
-    aws_sdk_secretsmanager::Client::new(&config)
-        .create_secret()
-        .name(&name)
-        .secret_string("tok-3f9a")
-        .send()
-        .await
-        .unwrap();
+    let name = test_stack::create_secret(&config, "ohsync-test/token", "tok-3f9a").await;
 
     let env = Environment::default().with(VAR, &name);
     let token = read_named_secret(&config, &env, VAR, "the OfficeHeart token")

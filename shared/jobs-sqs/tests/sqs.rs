@@ -14,7 +14,7 @@ use ohsync_engine::identity::UserId;
 use ohsync_jobs::{Backoff, JobQueue, JobQueueError, JobTrigger, SyncJob};
 use ohsync_jobs_sqs::SqsJobQueue;
 use support::proxy::FaultProxy;
-use support::{attribute, drain, fifo_queue, tick_jobs};
+use support::{attribute, drain, tick_jobs};
 
 fn tick() -> DateTime<Utc> {
     "2026-12-01T10:05:00Z".parse().unwrap()
@@ -35,7 +35,7 @@ async fn every_job_arrives_once_with_the_user_as_group_and_its_reason_as_dedup_i
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let url = fifo_queue(&config).await;
+    let url = test_stack::create_fifo_queue(&config).await;
     let queue = SqsJobQueue::new(&config, &url);
     let jobs = tick_jobs(25, tick());
 
@@ -66,7 +66,7 @@ async fn the_same_tick_sent_twice_is_queued_once_and_a_sync_now_is_not_dropped()
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let url = fifo_queue(&config).await;
+    let url = test_stack::create_fifo_queue(&config).await;
     let queue = SqsJobQueue::new(&config, &url);
     let jobs = tick_jobs(12, tick());
 
@@ -100,7 +100,7 @@ async fn a_users_next_job_waits_until_the_one_in_flight_is_done() {
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let url = fifo_queue(&config).await;
+    let url = test_stack::create_fifo_queue(&config).await;
     let queue = SqsJobQueue::new(&config, &url);
     let first = tick_jobs(1, tick()).remove(0);
     let second = SyncJob {
@@ -146,7 +146,7 @@ async fn a_failed_entry_is_sent_again_and_queued_once() {
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let url = fifo_queue(&config).await;
+    let url = test_stack::create_fifo_queue(&config).await;
     let proxy = FaultProxy::start(&endpoint).await;
     proxy.faults.fail("3", 2, false);
     let queue = SqsJobQueue::new(&test_stack::sdk_config(&proxy.endpoint).await, &url)
@@ -168,7 +168,7 @@ async fn an_entry_that_keeps_failing_is_refused_by_its_index_with_why() {
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let url = fifo_queue(&config).await;
+    let url = test_stack::create_fifo_queue(&config).await;
     let proxy = FaultProxy::start(&endpoint).await;
     // Entry ids are indexes within a batch of ten: "2" of the second batch is job 12.
     proxy.faults.fail("2", u32::MAX, false);
@@ -206,7 +206,7 @@ async fn an_entry_failed_by_the_sender_is_refused_without_a_retry() {
         return;
     };
     let config = test_stack::sdk_config(&endpoint).await;
-    let url = fifo_queue(&config).await;
+    let url = test_stack::create_fifo_queue(&config).await;
     let proxy = FaultProxy::start(&endpoint).await;
     proxy.faults.fail("0", 1, true);
     let queue = SqsJobQueue::new(&test_stack::sdk_config(&proxy.endpoint).await, &url)

@@ -72,23 +72,15 @@ fn appointment(subject: &str, hours: i64) -> Appointment {
 
 fn seed_data(subject: &str, hours: i64) -> AppointmentData {
     let begin = start() + TimeDelta::hours(hours);
-    AppointmentData {
-        subject: subject.to_owned(),
-        location: String::new(),
-        body: String::new(),
-        schedule: ohsync_officeheart::Schedule::timed(
+    AppointmentData::new(
+        subject,
+        ohsync_officeheart::Schedule::timed(
             begin.fixed_offset(),
             (begin + TimeDelta::hours(1)).fixed_offset(),
         )
         .unwrap(),
-        time_zone: chrono_tz::Europe::Amsterdam,
-        private: false,
-        show_as: ohsync_officeheart::ShowAs::Busy,
-        reminder_minutes: None,
-        categories: Vec::new(),
-        recurrence: None,
-        external_ref: None,
-    }
+        chrono_tz::Europe::Amsterdam,
+    )
 }
 
 /// Lists the whole window; the items and the cursor to follow changes from.

@@ -100,6 +100,24 @@ pub struct InvalidField {
 }
 
 impl AppointmentData {
+    /// An appointment with `subject` at `schedule`, planned in `time_zone`, and nothing else:
+    /// no location, body, reminder, categories or recurrence; busy; not private.
+    pub fn new(subject: impl Into<String>, schedule: Schedule, time_zone: Tz) -> Self {
+        Self {
+            subject: subject.into(),
+            location: String::new(),
+            body: String::new(),
+            schedule,
+            time_zone,
+            private: false,
+            show_as: ShowAs::default(),
+            reminder_minutes: None,
+            categories: Vec::new(),
+            recurrence: None,
+            external_ref: None,
+        }
+    }
+
     /// Checks the limits the contract documents (lengths, counts, ranges) that types alone do not.
     pub fn validate(&self) -> Result<(), InvalidField> {
         check_text("subject", &self.subject, limits::SUBJECT_CHARS)?;

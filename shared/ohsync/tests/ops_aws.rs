@@ -32,24 +32,10 @@ async fn users_status_dry_run_and_sync_now_work_against_the_deployment() {
     let table = format!("ohsync-test-{unique}");
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     create_table(&dynamodb, &table).await.unwrap();
-    let queue_url = aws_sdk_sqs::Client::new(&sdk)
-        .create_queue()
-        .queue_name(format!("ohsync-test-{unique}.fifo"))
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let queue_url = ohsync_aws_env::test_stack::create_fifo_queue(&sdk).await;
     let tenant = format!("t-{}", &unique[..12]);
-    let token_secret = format!("ohsync-test/officeheart-token-{unique}");
-    aws_sdk_secretsmanager::Client::new(&sdk)
-        .create_secret()
-        .name(&token_secret)
-        .secret_string("oh-agenda-token")
-        .send()
-        .await
-        .unwrap();
+    let token_secret =
+        test_stack::create_secret(&sdk, "ohsync-test/officeheart-token", "oh-agenda-token").await;
     let ews = EwsSimulator::start(
         SimConfig::default().with_user(SimUser::new(
             "OHSIM",
@@ -71,23 +57,15 @@ async fn users_status_dry_run_and_sync_now_work_against_the_deployment() {
     oh.seed(
         &oh_tenant,
         &ohsync_officeheart::UserId::new("jan").unwrap(),
-        ohsync_officeheart::AppointmentData {
-            subject: "Offerte Jansen".into(),
-            location: String::new(),
-            body: String::new(),
-            schedule: ohsync_officeheart::Schedule::timed(
+        ohsync_officeheart::AppointmentData::new(
+            "Offerte Jansen",
+            ohsync_officeheart::Schedule::timed(
                 start.fixed_offset(),
                 (start + TimeDelta::hours(1)).fixed_offset(),
             )
             .unwrap(),
-            time_zone: chrono_tz::Europe::Amsterdam,
-            private: false,
-            show_as: ohsync_officeheart::ShowAs::Busy,
-            reminder_minutes: None,
-            categories: Vec::new(),
-            recurrence: None,
-            external_ref: None,
-        },
+            chrono_tz::Europe::Amsterdam,
+        ),
     );
 
     // Jan's settings, saved as OfficeHeart saves them: through the settings API.

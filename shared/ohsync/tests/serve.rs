@@ -128,21 +128,18 @@ fn at(days: i64, hour: i64) -> DateTime<Utc> {
 
 fn oh_data(subject: &str, start: DateTime<Utc>) -> AppointmentData {
     AppointmentData {
-        subject: subject.to_owned(),
         location: "Kamer 2".to_owned(),
         body: "Offerte bespreken.".to_owned(),
-        schedule: ohsync_officeheart::Schedule::timed(
-            start.fixed_offset(),
-            (start + TimeDelta::hours(1)).fixed_offset(),
-        )
-        .unwrap(),
-        time_zone: chrono_tz::Europe::Amsterdam,
-        private: false,
-        show_as: ohsync_officeheart::ShowAs::Busy,
         reminder_minutes: Some(15),
-        categories: Vec::new(),
-        recurrence: None,
-        external_ref: None,
+        ..AppointmentData::new(
+            subject,
+            ohsync_officeheart::Schedule::timed(
+                start.fixed_offset(),
+                (start + TimeDelta::hours(1)).fixed_offset(),
+            )
+            .unwrap(),
+            chrono_tz::Europe::Amsterdam,
+        )
     }
 }
 

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
+use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use chrono::TimeDelta;
 use futures::stream::{self, StreamExt};
 use ohsync_aws_env::test_stack;
@@ -188,18 +188,7 @@ async fn main() {
         .into_iter()
         .enumerate()
     {
-        let url = sqs
-            .create_queue()
-            .queue_name(format!(
-                "ohsync-bench-{}.fifo",
-                uuid::Uuid::new_v4().simple()
-            ))
-            .attributes(QueueAttributeName::FifoQueue, "true")
-            .send()
-            .await
-            .unwrap()
-            .queue_url
-            .unwrap();
+        let url = ohsync_aws_env::test_stack::create_fifo_queue(&config).await;
         let queue = SqsJobQueue::new(&config, &url);
         store.reset_requests();
         let stop = Arc::new(AtomicBool::new(false));

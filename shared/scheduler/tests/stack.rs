@@ -6,7 +6,6 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::TimeDelta;
 use ohsync_aws_env::test_stack;
 use ohsync_jobs::{JobTrigger, SyncJob};
@@ -29,18 +28,7 @@ async fn a_tick_queues_one_job_per_active_user_and_a_second_delivery_adds_none()
     seed(&settings, &all[..25], true).await;
     seed(&settings, &all[25..], false).await;
     let sqs = aws_sdk_sqs::Client::new(&config);
-    let url = sqs
-        .create_queue()
-        .queue_name(format!(
-            "ohsync-test-{}.fifo",
-            uuid::Uuid::new_v4().simple()
-        ))
-        .attributes(QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
+    let url = ohsync_aws_env::test_stack::create_fifo_queue(&config).await;
     let queue = SqsJobQueue::new(&config, &url);
     let options = DispatchOptions::default();
 

@@ -57,14 +57,8 @@ impl Stack {
             .unwrap();
         let tenant = TenantId::parse(&format!("t-{}", &unique[..12])).unwrap();
         let token = format!("oh-agenda-{unique}");
-        let token_secret = format!("ohsync-test/officeheart-token-{unique}");
-        aws_sdk_secretsmanager::Client::new(&sdk)
-            .create_secret()
-            .name(&token_secret)
-            .secret_string(&token)
-            .send()
-            .await
-            .unwrap();
+        let token_secret =
+            test_stack::create_secret(&sdk, "ohsync-test/officeheart-token", &token).await;
         let mut config = SimConfig::default();
         for (account, password, smtp) in ACCOUNTS {
             config = config.with_user(SimUser::new("OHSIM", account, password, smtp));
@@ -245,21 +239,13 @@ pub fn at(days: i64) -> DateTime<Utc> {
 }
 
 fn oh_data(subject: &str, start: DateTime<Utc>) -> AppointmentData {
-    AppointmentData {
-        subject: subject.to_owned(),
-        location: String::new(),
-        body: String::new(),
-        schedule: ohsync_officeheart::Schedule::timed(
+    AppointmentData::new(
+        subject,
+        ohsync_officeheart::Schedule::timed(
             start.fixed_offset(),
             (start + TimeDelta::hours(1)).fixed_offset(),
         )
         .unwrap(),
-        time_zone: chrono_tz::Europe::Amsterdam,
-        private: false,
-        show_as: ohsync_officeheart::ShowAs::Busy,
-        reminder_minutes: None,
-        categories: Vec::new(),
-        recurrence: None,
-        external_ref: None,
-    }
+        chrono_tz::Europe::Amsterdam,
+    )
 }

@@ -74,3 +74,50 @@ pub fn function_variables(endpoint: &str) -> Vec<(String, String)> {
     .map(|(name, value)| (name.to_owned(), value))
     .collect()
 }
+
+/// A new, empty FIFO queue with a unique name; answers its URL.
+///
+/// # Panics
+/// When the stack refuses (a test environment failure).
+pub async fn create_fifo_queue(config: &SdkConfig) -> String {
+    let name = format!("ohsync-test-{}.fifo", unique());
+    aws_sdk_sqs::Client::new(config)
+        .create_queue()
+        .queue_name(&name)
+        .attributes(aws_sdk_sqs::types::QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("cannot create the queue {name}: {error:?}"))
+        .queue_url
+        .unwrap_or_else(|| panic!("no URL for the queue {name}"))
+}
+
+/// A new secret named `prefix` plus a unique suffix, holding `value`; answers its name.
+///
+/// # Panics
+/// When the stack refuses (a test environment failure).
+pub async fn create_secret(config: &SdkConfig, prefix: &str, value: &str) -> String {
+    let name = format!("{prefix}-{}", unique());
+    aws_sdk_secretsmanager::Client::new(config)
+        .create_secret()
+        .name(&name)
+        .secret_string(value)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("cannot create the secret {name}: {error:?}"));
+    name
+}
+
+/// A name part no other test uses.
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    format!(
+        "{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}

@@ -7,26 +7,10 @@ pub mod proxy;
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::{Message, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use chrono::{DateTime, Utc};
 use ohsync_engine::identity::{TenantId, UserId};
 use ohsync_jobs::{JobTrigger, SyncJob};
-
-/// A new FIFO queue (content-based deduplication off: ohsync names every message's id).
-pub async fn fifo_queue(config: &SdkConfig) -> String {
-    Client::new(config)
-        .create_queue()
-        .queue_name(format!(
-            "ohsync-test-{}.fifo",
-            uuid::Uuid::new_v4().simple()
-        ))
-        .attributes(QueueAttributeName::FifoQueue, "true")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap()
-}
 
 /// Every message in the queue, received and deleted (so that a FIFO group's next message
 /// becomes visible), with its system attributes.
