@@ -87,7 +87,7 @@ fn ex_item(change_key: &str, content: Appointment, changed_at: i64) -> ExchangeI
 fn present(item: ExchangeItem) -> ExchangeObservation {
     ExchangeObservation::Present {
         summary: item.summary(),
-        content: Content::Fetched(item),
+        content: Content::Fetched(Box::new(item)),
     }
 }
 

@@ -2,7 +2,7 @@
 //! kind so that Exchange gets one request per batch. A write that meets a newer version reads
 //! that item again and the pair is decided anew — never a blind overwrite.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use super::confirm::ExchangeWrites;
@@ -51,22 +51,45 @@ struct PairRun {
     holds_back: bool,
 }
 
+/// The stored mappings by OfficeHeart id and by Exchange UID (the first of each, as stored).
+struct StoredMappings<'a> {
+    by_officeheart_id: HashMap<&'a OfficeHeartId, &'a Mapping>,
+    by_exchange_uid: HashMap<&'a ExchangeUid, &'a Mapping>,
+}
+
+impl<'a> StoredMappings<'a> {
+    fn new(stored: &'a [Mapping]) -> Self {
+        let mut index = Self {
+            by_officeheart_id: HashMap::with_capacity(stored.len()),
+            by_exchange_uid: HashMap::with_capacity(stored.len()),
+        };
+        for mapping in stored {
+            index
+                .by_officeheart_id
+                .entry(&mapping.officeheart_id)
+                .or_insert(mapping);
+            index
+                .by_exchange_uid
+                .entry(&mapping.exchange_uid)
+                .or_insert(mapping);
+        }
+        index
+    }
+
+    /// The stored mapping of the same appointment, or (when pairing put a re-created
+    /// OfficeHeart item in a deleted one's place) of the same Exchange item.
+    fn of(&self, mapping: &Mapping) -> Option<Mapping> {
+        self.by_officeheart_id
+            .get(&mapping.officeheart_id)
+            .or_else(|| self.by_exchange_uid.get(&mapping.exchange_uid))
+            .map(|&found| found.clone())
+    }
+}
+
 impl PairRun {
-    fn new(decision: Decision, stored: &[Mapping]) -> Self {
+    fn new(decision: Decision, stored: &StoredMappings<'_>) -> Self {
         let baseline = decision.pair.mapping.clone();
-        // The stored mapping of the same appointment, or (when pairing put a re-created
-        // OfficeHeart item in a deleted one's place) of the same Exchange item.
-        let persisted = baseline.as_ref().and_then(|mapping| {
-            stored
-                .iter()
-                .find(|m| m.officeheart_id == mapping.officeheart_id)
-                .or_else(|| {
-                    stored
-                        .iter()
-                        .find(|m| m.exchange_uid == mapping.exchange_uid)
-                })
-                .cloned()
-        });
+        let persisted = baseline.as_ref().and_then(|mapping| stored.of(mapping));
         Self {
             pair: decision.pair,
             queue: decision.actions.into(),
@@ -226,11 +249,13 @@ impl<'a> Execution<'a> {
             options,
             input,
             version,
-            runs: plan
-                .decisions
-                .into_iter()
-                .map(|decision| PairRun::new(decision, stored))
-                .collect(),
+            runs: {
+                let stored = StoredMappings::new(stored);
+                plan.decisions
+                    .into_iter()
+                    .map(|decision| PairRun::new(decision, &stored))
+                    .collect()
+            },
             intents_written: BTreeSet::new(),
             intents_unresolved: BTreeSet::new(),
             deadline_hit: false,
@@ -787,7 +812,7 @@ impl<'a> Execution<'a> {
     fn replan_exchange(&mut self, index: usize, item: ExchangeItem) {
         self.runs[index].pair.exchange = Some(ExchangeObservation::Present {
             summary: item.summary(),
-            content: Content::Fetched(item),
+            content: Content::Fetched(Box::new(item)),
         });
         self.replan(index);
     }

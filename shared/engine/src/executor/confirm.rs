@@ -106,7 +106,7 @@ pub(super) async fn confirm(
             raced.push(match result {
                 Ok(item) => ExchangeObservation::Present {
                     summary: item.summary(),
-                    content: Content::Fetched(item),
+                    content: Content::Fetched(Box::new(item)),
                 },
                 Err(ItemReadError::NotFound) => ExchangeObservation::Deleted(item_id.clone()),
                 Err(ItemReadError::Failed(error)) => return Err(error),

@@ -22,7 +22,7 @@ pub(super) async fn fill(
             Ok(results) => {
                 for (id, result) in chunk.iter().zip(results) {
                     let content = match result {
-                        Ok(item) => Content::Fetched(item),
+                        Ok(item) => Content::Fetched(Box::new(item)),
                         // Deleted since it was reported: the deletion arrives with the next
                         // changes; it is not one now.
                         Err(ItemReadError::NotFound) => Content::Unreadable { retryable: false },

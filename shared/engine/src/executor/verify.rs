@@ -101,7 +101,7 @@ pub(super) async fn unlisted(
             let observation = match result {
                 Ok(item) => ExchangeObservation::Present {
                     summary: item.summary(),
-                    content: Content::Fetched(item),
+                    content: Content::Fetched(Box::new(item)),
                 },
                 Err(ItemReadError::NotFound) => {
                     not_found.push(mapping);

@@ -40,16 +40,16 @@ pub enum ReadMode {
 }
 
 /// What is known about an Exchange item's content.
+///
+/// The read item is boxed: most observations (a listing's, a delta's, and every pair with
+/// nothing on the Exchange side) hold none, and a plan holds each observation twice (in the
+/// input and in its pair), so inline it would cost every one of them its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "nearly every value is the large variant; boxing would add an allocation per item and save nothing"
-)]
 pub enum Content {
     /// Not read, because no decision needs it.
     NotFetched,
     /// Read.
-    Fetched(ExchangeItem),
+    Fetched(Box<ExchangeItem>),
     /// Reading failed.
     Unreadable {
         /// Whether a later run may succeed.
