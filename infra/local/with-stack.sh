@@ -58,6 +58,8 @@ echo "moto_server ready at http://127.0.0.1:$moto_port"
 export OHSYNC_TEST_AWS_ENDPOINT="http://127.0.0.1:$moto_port"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=eu-west-1
 export OHSYNC_PYTHON="$venv/bin/python"
+# cargo-lambda's local Lambda runtime, for the tests that run a function through it.
+export OHSYNC_CARGO_LAMBDA="$venv/bin/cargo-lambda"
 # Tests that need the stack fail (instead of skipping) when it is missing.
 export OHSYNC_REQUIRE_STACK=1
 export EWS_SAMPLES_DIR="${EWS_SAMPLES_DIR:-$root/../shared/ews-samples}"

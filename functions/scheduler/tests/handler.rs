@@ -207,3 +207,39 @@ async fn the_binary_serves_a_tick_through_the_lambda_runtime_api() {
         "{stdout}"
     );
 }
+
+/// The release workflow's own tool: the binary polls cargo-lambda's Runtime API
+/// (`cargo lambda watch --only-lambda-apis`) and the tick goes in through `cargo lambda invoke`
+/// with the event file as it is in `infra/events/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_a_tick_through_cargo_lambdas_local_runtime() {
+    let Some(endpoint) = test_stack::endpoint_or_skip() else {
+        return;
+    };
+    let Some(cargo_lambda) = test_stack::CargoLambda::start_or_skip().await else {
+        return;
+    };
+    let sdk = test_stack::sdk_config(&endpoint).await;
+    let (table, queue_url) = stack(&sdk, 3).await;
+    let mut variables = test_stack::function_variables(&endpoint);
+    variables.push((TABLE_VARIABLE.to_owned(), table));
+    variables.push((QUEUE_URL_VAR.to_owned(), queue_url.clone()));
+    let function = test_stack::FunctionProcess::spawn_with(
+        env!("CARGO_BIN_EXE_ohsync-scheduler"),
+        &cargo_lambda.lambda_variables(),
+        &variables,
+    );
+
+    let event = format!(
+        "{}/../../infra/events/scheduler-tick.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let answer = cargo_lambda.invoke(std::path::Path::new(&event)).await;
+    let (stdout, stderr) = function.stop().await;
+    let answer = answer.unwrap_or_else(|error| panic!("{error}\n{stdout}\n{stderr}"));
+    let summary: serde_json::Value = serde_json::from_str(answer.trim())
+        .unwrap_or_else(|error| panic!("{error}: {answer}\n{stdout}\n{stderr}"));
+    assert_eq!(summary["users_found"], 3, "{summary}");
+    assert_eq!(summary["jobs_queued"], 3, "{summary}");
+    assert_eq!(queued(&sdk, &queue_url).await.len(), 3);
+}

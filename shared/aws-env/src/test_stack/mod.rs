@@ -1,9 +1,12 @@
 //! The local AWS stack for tests (moto at `OHSYNC_TEST_AWS_ENDPOINT`, started by
 //! `infra/local/test.sh`): its endpoint or a printed skip, and an SDK configuration for it; and
-//! a Lambda Runtime API ([`RuntimeApi`]) to run a function's binary against.
+//! a Lambda Runtime API ([`RuntimeApi`]) to run a function's binary against, or cargo-lambda's
+//! ([`CargoLambda`]).
 
+mod cargo_lambda;
 mod runtime_api;
 
+pub use cargo_lambda::{CARGO_LAMBDA_VAR, CargoLambda};
 pub use runtime_api::{Answer, FunctionProcess, RuntimeApi};
 
 use std::io::Write;

@@ -232,9 +232,22 @@ impl FunctionProcess {
     /// # Panics
     /// When the binary cannot be started.
     pub fn spawn(binary: &str, api: &RuntimeApi, variables: &[(String, String)]) -> Self {
+        Self::spawn_with(binary, &api.lambda_variables("ohsync-test"), variables)
+    }
+
+    /// Starts `binary` with the Lambda variables `lambda` (another Runtime API's) and
+    /// `variables`, its output captured.
+    ///
+    /// # Panics
+    /// When the binary cannot be started.
+    pub fn spawn_with(
+        binary: &str,
+        lambda: &[(String, String)],
+        variables: &[(String, String)],
+    ) -> Self {
         let mut command = std::process::Command::new(binary);
         command
-            .envs(api.lambda_variables("ohsync-test"))
+            .envs(lambda.iter().map(|(name, value)| (name, value)))
             .envs(variables.iter().map(|(name, value)| (name, value)))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
