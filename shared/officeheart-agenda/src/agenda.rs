@@ -4,15 +4,15 @@ use async_trait::async_trait;
 use ohsync_engine::appointment::Appointment;
 use ohsync_engine::identity::{AgendaVersion, ExchangeUid, OfficeHeartId};
 use ohsync_engine::ports::{
-    Agenda, AgendaChange, AgendaChangePage, AgendaCursor, AgendaError, AgendaItem,
-    AgendaListingPage, Continuation, ListingToken, NewAgendaItem,
+    Agenda, AgendaChangePage, AgendaCursor, AgendaError, AgendaItem, AgendaListingPage,
+    Continuation, ListingToken, NewAgendaItem,
 };
 use ohsync_engine::window::WindowBounds;
 use ohsync_officeheart::{
-    Change, Cursor, IdempotencyKey, OfficeHeartClient, OfficeHeartError, TimeWindow, UserId,
+    Cursor, IdempotencyKey, OfficeHeartClient, OfficeHeartError, TimeWindow, UserId,
 };
 
-use crate::convert::{agenda_item, officeheart_id, wire_data, wire_id, wire_version};
+use crate::convert::{agenda_item, change_page, wire_data, wire_id, wire_version};
 use crate::listing::ListingPosition;
 
 /// Changes and appointments per page; the contract's largest page keeps a first sync to few calls.
@@ -41,23 +41,7 @@ impl Agenda for OfficeHeartAgenda {
             .list_changes(&self.user, Some(&cursor), Some(PAGE_LIMIT))
             .await
             .map_err(agenda_error)?;
-        let changes = page
-            .changes
-            .into_iter()
-            .map(|change| match change {
-                Change::Upserted(appointment) => {
-                    agenda_item(*appointment).map(AgendaChange::Upserted)
-                }
-                Change::Deleted { id, .. } => {
-                    officeheart_id(&id).map(|id| AgendaChange::Deleted { id })
-                }
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(AgendaChangePage {
-            changes,
-            cursor: AgendaCursor(page.next_cursor.to_string()),
-            more: page.has_more,
-        })
+        change_page(page)
     }
 
     async fn list_window(

@@ -5,7 +5,7 @@ use ohsync_engine::appointment::{
     Appointment, Categories, DaySpan, RecurrenceBlob, Schedule, ShowAs, Text, TimedSpan,
 };
 use ohsync_engine::identity::{AgendaVersion, ExchangeUid, OfficeHeartId};
-use ohsync_engine::ports::{AgendaError, AgendaItem};
+use ohsync_engine::ports::{AgendaChange, AgendaChangePage, AgendaCursor, AgendaError, AgendaItem};
 use ohsync_officeheart as wire;
 
 /// The engine's view of an appointment OfficeHeart returned.
@@ -133,4 +133,29 @@ fn wire_show_as(show_as: ShowAs) -> wire::ShowAs {
 
 fn invalid(id: &OfficeHeartId, reason: String) -> AgendaError {
     AgendaError::Invalid(format!("appointment {id}: {reason}"))
+}
+
+/// One page of the change feed as the engine's changes: the conversion every page read
+/// through [`OfficeHeartAgenda`](crate::OfficeHeartAgenda) goes through (and the fuzz target's).
+///
+/// # Errors
+/// [`AgendaError::Invalid`] when a change holds what the engine cannot represent.
+pub fn change_page(page: wire::ChangesPage) -> Result<AgendaChangePage, AgendaError> {
+    let changes = page
+        .changes
+        .into_iter()
+        .map(|change| match change {
+            wire::Change::Upserted(appointment) => {
+                agenda_item(*appointment).map(AgendaChange::Upserted)
+            }
+            wire::Change::Deleted { id, .. } => {
+                officeheart_id(&id).map(|id| AgendaChange::Deleted { id })
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(AgendaChangePage {
+        changes,
+        cursor: AgendaCursor(page.next_cursor.to_string()),
+        more: page.has_more,
+    })
 }

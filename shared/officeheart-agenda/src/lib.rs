@@ -6,3 +6,4 @@ mod convert;
 mod listing;
 
 pub use agenda::OfficeHeartAgenda;
+pub use convert::change_page;
