@@ -26,4 +26,7 @@ step "cfn-lint template.yaml"
 step "cargo test (workspace)"
 cargo test --workspace --all-features --no-fail-fast
 
+step "schemathesis against the settings API (10 examples per operation; infra/local/schemathesis.sh)"
+"$root/infra/local/schemathesis.sh" 10
+
 step "all checks and tests passed"
