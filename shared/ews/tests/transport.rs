@@ -158,6 +158,33 @@ async fn slow_server_times_out() {
 }
 
 #[tokio::test]
+async fn a_slow_drip_is_cut_off_by_the_request_timeout() {
+    // Headers at once, then one byte every 200 ms for 20 s: each read is quick, the whole
+    // answer is not; the time limit is the request's, not each read's.
+    let server = TestServer::scripted(|_, _| Reply::Drip {
+        chunk: b" ".to_vec(),
+        every: Duration::from_millis(200),
+        count: 100,
+    })
+    .await;
+    let quick = TransportConfig {
+        request_timeout: Duration::from_millis(800),
+        ..config()
+    };
+    let started = Instant::now();
+    let err = client_with(&server.http_url(), basic(), quick, RetryPolicy::none())
+        .get_calendar_folder()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "EWS_TIMEOUT", "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn http_401_is_an_auth_error_without_the_password() {
     let server = TestServer::scripted(|_, _| {
         Reply::status(401, &[("WWW-Authenticate", "Basic realm=\"ews\"")])
