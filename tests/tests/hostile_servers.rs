@@ -2,7 +2,9 @@
 //! invalid UTF-8, broken XML, an entity expansion, an external entity, a redirect to the
 //! metadata address, a TLS certificate for another name: each run ends within a few seconds
 //! with a stable code, writes nothing to either calendar and stores no position or mapping,
-//! and the next run against the real server syncs everything, once.
+//! and the next run against the real server syncs everything, once. The same for a hostile
+//! "OfficeHeart": a gigantic body, a slow drip, invalid UTF-8, broken and deeply nested JSON,
+//! a redirect to the metadata address.
 #![allow(clippy::unwrap_used, reason = "a panic is how a test reports failure")]
 
 /// The EWS tests' scripted server and test certificates.
@@ -15,9 +17,11 @@ use std::time::{Duration, Instant};
 
 use ohsync_e2e::store_backend::StoreBackend;
 use ohsync_engine::executor::{SyncPorts, run_user_sync};
-use ohsync_engine::report::{ErrorCode, RunOutcome};
+use ohsync_engine::report::{ErrorCode, RunOutcome, RunReport};
 use ohsync_ews::{BasicAuth, EwsClient, ExchangeVersion, RetryPolicy, TransportConfig};
 use ohsync_ews_mailbox::{EwsMailbox, MailboxSettings};
+use ohsync_officeheart::{ClientConfig, OfficeHeartClient};
+use ohsync_officeheart_agenda::OfficeHeartAgenda;
 use secrecy::SecretString;
 
 use hostile::{Reply, TestServer, ca_and_leaf, tls_config, transport_config};
@@ -132,64 +136,161 @@ async fn hostile_mailbox(hostility: Hostility) -> (TestServer, EwsMailbox) {
     (server, EwsMailbox::new(client, MailboxSettings::default()))
 }
 
+/// A world with one appointment on each side, never synced.
+async fn world() -> World {
+    let world = World::start(StoreBackend::Embedded).await;
+    world.oh_seed(oh_data("Uit OfficeHeart", at(1, 9)));
+    world.ex_create("Uit Outlook", at(2, 13));
+    world
+}
+
+/// Runs with `ports` (one side hostile) and checks that the run failed fast with `expected`
+/// (its code, and what its detail names) after at most two requests to `server`, that nothing
+/// was written or stored; then runs against the real servers and checks they are in sync.
+async fn hostile_run_then_a_good_one(
+    world: &World,
+    ports: &SyncPorts,
+    server: &TestServer,
+    case: &str,
+    expected: (ErrorCode, &str),
+) {
+    let started = Instant::now();
+    let report: RunReport =
+        run_user_sync(ports, &world.tenant, &world.user, &world.options()).await;
+    let took = started.elapsed();
+
+    assert!(
+        took < Duration::from_secs(5),
+        "{case}: the run took {took:?}"
+    );
+    assert_eq!(report.outcome, RunOutcome::Failed, "{case}: {report:?}");
+    let error = report.errors.first().unwrap();
+    println!(
+        "{case}: {} after {took:?}: {}",
+        error.code.as_str(),
+        error.detail
+    );
+    assert_eq!(error.code, expected.0, "{case}: {error:?}");
+    assert!(error.detail.contains(expected.1), "{case}: {error:?}");
+    assert!(
+        server.requests().len() <= 2,
+        "{case}: no retry storm: {} requests",
+        server.requests().len()
+    );
+    assert_eq!(world.oh_subjects(), ["Uit OfficeHeart"], "{case}");
+    assert_eq!(world.ex_subjects(), ["Uit Outlook"], "{case}");
+    let state = world.stored_state().await;
+    assert!(
+        state.mailbox_sync_state.is_none()
+            && state.agenda_cursor.is_none()
+            && state.mapping_count == 0
+            && state.intents.is_empty(),
+        "{case}: {state:?}"
+    );
+
+    let report = world.run().await;
+    assert_eq!(report.outcome, RunOutcome::Completed, "{case}: {report:?}");
+    assert_eq!(world.oh_subjects(), ["Uit OfficeHeart", "Uit Outlook"]);
+    assert_eq!(world.ex_subjects(), ["Uit OfficeHeart", "Uit Outlook"]);
+    world.assert_in_sync().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_exchange_ends_the_run_in_bounded_time_writes_nothing_and_the_next_run_is_fine() {
     for hostility in Hostility::ALL {
-        let world = World::start(StoreBackend::Embedded).await;
-        world.oh_seed(oh_data("Uit OfficeHeart", at(1, 9)));
-        world.ex_create("Uit Outlook", at(2, 13));
+        let world = world().await;
         let (server, mailbox) = hostile_mailbox(hostility).await;
         let ports = SyncPorts {
             mailbox: Arc::new(mailbox),
             ..world.ports()
         };
+        let case = format!("Exchange {hostility:?}");
+        hostile_run_then_a_good_one(&world, &ports, &server, &case, hostility.expected()).await;
+    }
+}
 
-        let started = Instant::now();
-        let report = run_user_sync(&ports, &world.tenant, &world.user, &world.options()).await;
-        let took = started.elapsed();
+/// How a hostile OfficeHeart answers every request, and what the run says of it.
+fn officeheart_hostilities() -> Vec<(&'static str, Reply, (ErrorCode, &'static str))> {
+    let json = |body: &[u8]| Reply::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: body.to_vec(),
+    };
+    vec![
+        (
+            "gigantic body",
+            Reply::Stream {
+                chunk: vec![b' '; 64 * 1024],
+                count: 4096,
+            },
+            (
+                ErrorCode::AgendaRejected,
+                "the response exceeds 1048576 bytes",
+            ),
+        ),
+        (
+            "slow drip",
+            Reply::Drip {
+                chunk: b" ".to_vec(),
+                every: Duration::from_millis(200),
+                count: 100,
+            },
+            (
+                ErrorCode::AgendaUnavailable,
+                "no answer from OfficeHeart in time",
+            ),
+        ),
+        (
+            "invalid UTF-8",
+            json(b"{\"appointments\": [\"\xc3\x28\xff\"]}"),
+            (ErrorCode::AgendaRejected, "invalid unicode code point"),
+        ),
+        (
+            "broken JSON",
+            json(b"{\"appointments\": [{\"id\": "),
+            (ErrorCode::AgendaRejected, "EOF while parsing"),
+        ),
+        (
+            "deeply nested JSON",
+            json(&[b"{\"appointments\": ".as_slice(), &[b'['; 100_000]].concat()),
+            (ErrorCode::AgendaRejected, "does not follow the contract"),
+        ),
+        (
+            "redirect to the metadata address",
+            Reply::status(
+                302,
+                &[("Location", "http://169.254.169.254/latest/meta-data/")],
+            ),
+            (ErrorCode::AgendaRejected, "unexpected HTTP status 302"),
+        ),
+    ]
+}
 
-        assert!(
-            took < Duration::from_secs(5),
-            "{hostility:?}: the run took {took:?}"
-        );
-        assert_eq!(
-            report.outcome,
-            RunOutcome::Failed,
-            "{hostility:?}: {report:?}"
-        );
-        let error = report.errors.first().unwrap();
-        let (code, named) = hostility.expected();
-        assert_eq!(error.code, code, "{hostility:?}: {error:?}");
-        assert!(error.detail.contains(named), "{hostility:?}: {error:?}");
-        assert!(
-            server.requests().len() <= 2,
-            "{hostility:?}: no retry storm: {} requests",
-            server.requests().len()
-        );
-        println!(
-            "{hostility:?}: {} after {took:?}: {}",
-            error.code.as_str(),
-            error.detail
-        );
-        assert_eq!(world.oh_subjects(), ["Uit OfficeHeart"], "{hostility:?}");
-        assert_eq!(world.ex_subjects(), ["Uit Outlook"], "{hostility:?}");
-        let state = world.stored_state().await;
-        assert!(
-            state.mailbox_sync_state.is_none()
-                && state.agenda_cursor.is_none()
-                && state.mapping_count == 0
-                && state.intents.is_empty(),
-            "{hostility:?}: {state:?}"
-        );
-
-        let report = world.run().await;
-        assert_eq!(
-            report.outcome,
-            RunOutcome::Completed,
-            "{hostility:?}: {report:?}"
-        );
-        assert_eq!(world.oh_subjects(), ["Uit OfficeHeart", "Uit Outlook"]);
-        assert_eq!(world.ex_subjects(), ["Uit OfficeHeart", "Uit Outlook"]);
-        world.assert_in_sync().await;
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_officeheart_ends_the_run_in_bounded_time_writes_nothing_and_the_next_run_is_fine()
+ {
+    for (case, reply, expected) in officeheart_hostilities() {
+        let world = world().await;
+        let server = TestServer::scripted(move |_, _| reply.clone()).await;
+        let config = ClientConfig {
+            request_timeout: Duration::from_secs(1),
+            max_response_bytes: 1024 * 1024,
+            ..ClientConfig::new(format!("http://{}/", server.addr).parse().unwrap())
+        };
+        let client = OfficeHeartClient::new(
+            config,
+            ohsync_officeheart::TenantId::new("acme").unwrap(),
+            SecretString::from("acme-agenda-token"),
+        )
+        .unwrap();
+        let ports = SyncPorts {
+            agenda: Arc::new(OfficeHeartAgenda::new(
+                client,
+                ohsync_officeheart::UserId::new("jan").unwrap(),
+            )),
+            ..world.ports()
+        };
+        let case = format!("OfficeHeart {case}");
+        hostile_run_then_a_good_one(&world, &ports, &server, &case, expected).await;
     }
 }

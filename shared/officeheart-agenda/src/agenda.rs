@@ -151,20 +151,24 @@ fn agenda_error(error: OfficeHeartError) -> AgendaError {
         other if other.is_retryable() || other.is_outcome_unknown() => {
             AgendaError::Unavailable(other.to_string())
         }
-        other => AgendaError::Rejected {
-            status: http_status(&other),
-            message: other.to_string(),
+        other => match http_status(&other) {
+            Some(status) => AgendaError::Rejected {
+                status,
+                message: other.to_string(),
+            },
+            // An answer too large or not as the contract says: no status refused anything.
+            None => AgendaError::Invalid(other.to_string()),
         },
     }
 }
 
-/// The HTTP status behind a refusal; 0 when the refusal did not come from the server.
-fn http_status(error: &OfficeHeartError) -> u16 {
+/// The HTTP status behind a refusal; none when the refusal did not come from the server.
+fn http_status(error: &OfficeHeartError) -> Option<u16> {
     match error {
-        OfficeHeartError::IdempotencyKeyReused { .. } => 422,
+        OfficeHeartError::IdempotencyKeyReused { .. } => Some(422),
         OfficeHeartError::Rejected { status, .. }
         | OfficeHeartError::Server { status, .. }
-        | OfficeHeartError::UnexpectedStatus { status, .. } => *status,
-        _ => 0,
+        | OfficeHeartError::UnexpectedStatus { status, .. } => Some(*status),
+        _ => None,
     }
 }

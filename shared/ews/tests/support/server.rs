@@ -77,6 +77,7 @@ impl Request {
 }
 
 /// What the server does with one request.
+#[derive(Clone)]
 pub enum Reply {
     /// A response with Content-Length; the connection stays open unless a `Connection: close` header is given.
     Respond {
