@@ -22,6 +22,9 @@ pub struct FaultSettings {
     pub latency: Duration,
     /// How many of the next API requests fail without touching any data.
     pub fail_next: u32,
+    /// How many of the next write requests (any method but GET, HEAD, OPTIONS) fail without
+    /// touching any data; reads pass.
+    pub fail_next_writes: u32,
     /// The error those requests answer with.
     pub fail_with: ErrorCode,
     /// Whether the connection of the next successful write is closed after the write is applied,
@@ -34,6 +37,7 @@ impl Default for FaultSettings {
         Self {
             latency: Duration::ZERO,
             fail_next: 0,
+            fail_next_writes: 0,
             fail_with: ErrorCode::ServiceUnavailable,
             drop_next_write: false,
         }
@@ -82,6 +86,15 @@ impl Faults {
         });
     }
 
+    /// Makes the next `count` write requests answer `code` without being handled, while reads
+    /// pass: a failure in the middle of a sync run, after its reads.
+    pub fn fail_next_writes(&self, count: u32, code: ErrorCode) {
+        self.update(|settings| {
+            settings.fail_next_writes = count;
+            settings.fail_with = code;
+        });
+    }
+
     /// Applies the next successful write, then closes its connection without answering.
     pub fn drop_next_write(&self) {
         self.update(|settings| settings.drop_next_write = true);
@@ -109,10 +122,13 @@ impl Faults {
         change(&mut self.settings.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
-    fn decide(&self) -> Decision {
+    fn decide(&self, is_write: bool) -> Decision {
         let mut settings = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
         let fail_with = if settings.fail_next > 0 {
             settings.fail_next -= 1;
+            Some(settings.fail_with)
+        } else if is_write && settings.fail_next_writes > 0 {
+            settings.fail_next_writes -= 1;
             Some(settings.fail_with)
         } else {
             None
@@ -140,14 +156,14 @@ pub(crate) async fn inject(
     request: Request,
     next: Next,
 ) -> Response {
-    let decision = faults.decide();
+    let is_write = !request.method().is_safe();
+    let decision = faults.decide(is_write);
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
     if let Some(code) = decision.fail_with {
         return ApiError::new(code, "injected failure").into_response();
     }
-    let is_write = !request.method().is_safe();
     let connection = request
         .extensions()
         .get::<ConnectInfo<ConnectionHandle>>()

@@ -62,6 +62,31 @@ async fn injected_server_errors_are_retryable_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn failing_writes_let_reads_through_until_the_count_is_used() {
+    let f = start().await;
+    f.sim.faults().fail_next_writes(1, ErrorCode::InternalError);
+    f.client
+        .list_changes(&user(), None, Some(10))
+        .await
+        .expect("a read passes while writes fail");
+    let error = f
+        .client
+        .create_appointment(&user(), &key("k"), &meeting("x", 0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, OfficeHeartError::Server { status: 500, .. }),
+        "{error:?}"
+    );
+    assert!(f.sim.appointments(&acme(), &user()).is_empty());
+    f.client
+        .create_appointment(&user(), &key("k"), &meeting("x", 0))
+        .await
+        .expect("the count is used up");
+    assert_eq!(f.sim.appointments(&acme(), &user()).len(), 1);
+}
+
+#[tokio::test]
 async fn rate_limiting_is_retryable_after_the_servers_wait() {
     let f = start().await;
     f.sim.faults().fail_next(1, ErrorCode::RateLimited);
