@@ -10,44 +10,19 @@
     reason = "a panic is how a test reports failure"
 )]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ohsync::run_event::RunEvent;
 use ohsync::sandbox::{DOMAIN, PASSWORD, Sandbox, TENANT};
+use ohsync_telemetry::CapturedOutput;
 use ohsync_worker::JobOutcome;
 use reqwest::Method;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 /// The token the sandbox gives ohsync at its OfficeHeart simulator.
 const AGENDA_TOKEN: &str = "demo-agenda-token";
 /// A wrong password, tried through the live check.
 const WRONG_PASSWORD: &str = "Verkeerd-Wachtwoord-7";
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Self;
-
-    fn make_writer(&'a self) -> Self {
-        self.clone()
-    }
-}
 
 /// Calls the settings API as the demo tenant; answers the status line, headers and body.
 async fn call(
@@ -96,7 +71,7 @@ async fn run_jan(sandbox: &Sandbox, answers: &mut Vec<String>) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_a_log_line_or_an_answer_in_a_whole_sandbox_session() {
-    let captured = Captured::default();
+    let captured = CapturedOutput::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(captured.clone())
         .with_max_level(tracing::Level::TRACE)
@@ -158,7 +133,7 @@ async fn no_secret_reaches_a_log_line_or_an_answer_in_a_whole_sandbox_session() 
     let caller_token = sandbox.api_token.clone();
     sandbox.stop().await;
 
-    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let logs = captured.text();
     assert!(
         logs.contains("request answered"),
         "the capture works: {logs}"

@@ -1,33 +1,11 @@
 //! EMF records as CloudWatch reads them, and what the log subscriber lets through.
 #![allow(clippy::unwrap_used, reason = "a panic is how a test reports failure")]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use ohsync_telemetry::{LogFormat, MetricsRecord, Unit, subscriber};
+use ohsync_telemetry::{CapturedOutput, LogFormat, MetricsRecord, Unit, subscriber};
 use serde_json::Value;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
 fn logged(format: LogFormat, filter: &str, emit: impl FnOnce()) -> String {
-    let captured = Captured::default();
+    let captured = CapturedOutput::default();
     let writer = captured.clone();
     tracing::subscriber::with_default(subscriber(format, filter, move || writer.clone()), emit);
     captured.text()
