@@ -3,39 +3,19 @@
 //! Its own test binary: tracing caches per-callsite interest process-wide, so a thread-local
 //! subscriber is only reliable when no other test emits from the same callsites concurrently.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use ohsync_officeheart::{
     AppointmentData, ClientConfig, IdempotencyKey, OfficeHeartClient, SecretString, TenantId,
     UserId,
 };
 use ohsync_oh_sim::{SimConfig, Simulator};
+use ohsync_telemetry::CapturedOutput;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 const TOKEN: &str = "traced-token-3b9d";
 
-/// Collects formatted log output in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn every_call_gets_a_span_with_operation_and_status_but_never_the_token() {
-    let captured = Captured::default();
+    let captured = CapturedOutput::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter("ohsync_officeheart=debug")
@@ -64,7 +44,7 @@ async fn every_call_gets_a_span_with_operation_and_status_but_never_the_token() 
     let missing = "no-such-id".parse().unwrap();
     client.get_appointment(&user, &missing).await.unwrap_err();
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let closed: Vec<_> = log.lines().filter(|line| line.contains("close")).collect();
     assert_eq!(closed.len(), 2, "one span per call:\n{log}");
     assert!(

@@ -17,7 +17,6 @@ use ohsync::sandbox::{DOMAIN, PASSWORD, Sandbox, TENANT};
 use ohsync_telemetry::CapturedOutput;
 use ohsync_worker::JobOutcome;
 use reqwest::Method;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 /// The token the sandbox gives ohsync at its OfficeHeart simulator.
 const AGENDA_TOKEN: &str = "demo-agenda-token";
@@ -71,14 +70,7 @@ async fn run_jan(sandbox: &Sandbox, answers: &mut Vec<String>) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_a_log_line_or_an_answer_in_a_whole_sandbox_session() {
-    let captured = CapturedOutput::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = CapturedOutput::install_global().unwrap();
 
     let sandbox = Sandbox::start(Duration::from_secs(3600), |_| {})
         .await

@@ -16,20 +16,12 @@ mod support;
 use ohsync_telemetry::CapturedOutput;
 use reqwest::Method;
 use serde_json::json;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 use support::{ACME_TOKEN, PASSWORD, TestApi, settings_body};
 
 #[tokio::test]
 async fn no_password_or_token_reaches_a_log_line_or_an_answer() {
-    let captured = CapturedOutput::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = CapturedOutput::install_global().unwrap();
 
     let api = TestApi::start().await;
     let mut answers = Vec::new();

@@ -4,13 +4,33 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use tracing::subscriber::SetGlobalDefaultError;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Everything written to it, shared by its clones; a `MakeWriter` for a `fmt` subscriber.
 #[derive(Debug, Clone, Default)]
 pub struct CapturedOutput(Arc<Mutex<Vec<u8>>>);
 
 impl CapturedOutput {
+    /// A new capture behind the process's global subscriber: every event at TRACE and every
+    /// span's opening and closing with its fields, as plain text. Once per process (a test
+    /// binary of its own, so that the subscriber sees every thread).
+    ///
+    /// # Errors
+    /// When a global subscriber is already set.
+    pub fn install_global() -> Result<Self, SetGlobalDefaultError> {
+        let captured = Self::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)?;
+        Ok(captured)
+    }
+
     /// What was written so far, as text (invalid UTF-8 replaced).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
