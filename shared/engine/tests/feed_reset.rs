@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::TimeDelta;
-use ohsync_engine::ports::AgendaItem;
+use ohsync_engine::ports::{AgendaItem, Clock};
 use ohsync_engine::reconcile::AbortReason;
 use ohsync_engine::report::{ErrorCode, PartialReason, RunOutcome, RunReport};
 use ohsync_engine::testkit::{TestWorld, appointment};
@@ -325,4 +325,34 @@ async fn an_update_of_a_copy_moved_unseen_follows_it_by_uid() {
     assert_eq!(world.mailbox.items().len(), 2);
     assert_eq!(copy_of(&world, &item).appointment.schedule, timed(2, 9, 60));
     check_invariants(&world, &log).unwrap();
+}
+
+#[tokio::test]
+async fn intents_from_before_a_sole_process_started_are_recovered_at_once() {
+    let world = world();
+    world
+        .agenda
+        .user_create(appointment("Overleg", timed(1, 9, 60)));
+    // Effect 1 is the intent, effect 2 the Exchange create: the process dies right after it.
+    world.faults.crash_after(2);
+    world.run().await;
+    world.faults.restart();
+    world.clock.advance(TimeDelta::seconds(5));
+
+    // A process that may share the store must wait out the lease; one that holds it alone
+    // and started after the intent was recorded knows its writer is dead.
+    assert_eq!(world.run().await.outcome, RunOutcome::Busy);
+    let mut options = world.options();
+    options.intents_dead_before = Some(world.clock.now() - TimeDelta::seconds(10));
+    assert_eq!(
+        world.run_with(&options).await.outcome,
+        RunOutcome::Busy,
+        "an intent younger than the process start may be its own run's"
+    );
+    options.intents_dead_before = Some(world.clock.now());
+    let report = world.run_with(&options).await;
+    assert_eq!(report.outcome, RunOutcome::Completed, "{report:#?}");
+    assert_eq!(report.counts.created.exchange, 0, "found by its tag");
+    assert_eq!(world.mailbox.items().len(), 1);
+    assert!(world.store.state(&world.binding).intents.is_empty());
 }

@@ -1,10 +1,13 @@
 //! `ohsync serve`: the settings API, the scheduler and the worker pool in one process, over the
 //! embedded store and the local secrets file, with a graceful shutdown.
 
+use std::fs::{File, TryLockError};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::Utc;
 use ohsync_engine::ports::{Secrets, Store, SystemClock};
 use ohsync_live_check::EwsLiveChecker;
 use ohsync_secrets::{CachedSecrets, FileSecrets, FileSecretsError};
@@ -24,6 +27,8 @@ use crate::worker_pool::{PoolThread, WorkerPool};
 
 /// The secrets file's directory under the data directory.
 pub const SECRETS_DIR: &str = "secrets";
+/// The file under the data directory that the one `serve` using it holds locked.
+pub const LOCK_FILE: &str = "serve.lock";
 
 /// Why `serve` could not start; each has a stable code and Dutch and English text.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +42,21 @@ pub enum ServeError {
     /// The worker thread could not be started.
     #[error("cannot start the workers: {0}")]
     Workers(#[source] std::io::Error),
+    /// Another `serve` uses the data directory.
+    #[error("another ohsync serve uses the data directory {}", data_dir.display())]
+    DataDirInUse {
+        /// The data directory.
+        data_dir: PathBuf,
+    },
+    /// The data directory's lock file could not be created or locked.
+    #[error("cannot lock the data directory {}: {source}", data_dir.display())]
+    DataDirUnlockable {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The API's address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -55,6 +75,8 @@ impl ServeError {
             Self::Store(_) => "store_unavailable",
             Self::Secrets(_) => "secrets_unavailable",
             Self::Workers(_) => "workers_unavailable",
+            Self::DataDirInUse { .. } => "data_dir_in_use",
+            Self::DataDirUnlockable { .. } => "data_dir_unlockable",
             Self::Listen { .. } => "listen_failed",
         }
     }
@@ -67,6 +89,14 @@ impl ServeError {
                 format!("het bestand met wachtwoorden kan niet geopend worden: {error}")
             }
             Self::Workers(error) => format!("de workers kunnen niet starten: {error}"),
+            Self::DataDirInUse { data_dir } => format!(
+                "een andere ohsync serve gebruikt de gegevensmap {}",
+                data_dir.display()
+            ),
+            Self::DataDirUnlockable { data_dir, source } => format!(
+                "de gegevensmap {} kan niet vergrendeld worden: {source}",
+                data_dir.display()
+            ),
             Self::Listen { addr, source } => format!("kan niet luisteren op {addr}: {source}"),
         }
     }
@@ -93,13 +123,18 @@ impl Serve {
     /// scheduler and the workers.
     pub async fn start(config: ServeConfig) -> Result<Self, ServeError> {
         let store = EmbeddedStore::open(&config.data_dir)?;
+        // Held until the last run has stopped: while it is, no other serve uses this store,
+        // so every intent recorded before now is a dead process's and resumes at once.
+        let lock = lock_data_dir(&config.data_dir)?;
+        let started_at = Utc::now();
         let settings: Arc<dyn SettingsStore> = Arc::new(EmbeddedSettingsStore::sharing(&store));
         let store: Arc<dyn Store> = Arc::new(store);
         let secrets: Arc<dyn Secrets> = Arc::new(CachedSecrets::new(FileSecrets::open(
             config.data_dir.join(SECRETS_DIR),
         )?));
         let queue = Arc::new(LocalJobQueue::new());
-        let worker_config = worker_config(&config);
+        let mut worker_config = worker_config(&config);
+        worker_config.intents_dead_before = Some(started_at);
         let api = ApiState {
             settings: settings.clone(),
             secrets: secrets.clone(),
@@ -164,6 +199,7 @@ impl Serve {
             data_dir = %config.data_dir.display(), "ohsync serve started");
         let grace = config.shutdown_grace;
         let task = tokio::spawn(async move {
+            let _lock = lock;
             let mut stopping = stopping;
             let _ = stopping.wait_for(|stop| *stop).await;
             if let Ok(Err(error)) = api.await {
@@ -196,6 +232,27 @@ impl Serve {
     pub async fn stop(self) -> Shutdown {
         let _ = self.stop.send(true);
         self.task.await.unwrap_or(Shutdown { runs_cut_off: true })
+    }
+}
+
+/// Locks `data_dir` for this process (the lock ends with the returned file).
+fn lock_data_dir(data_dir: &Path) -> Result<File, ServeError> {
+    let unlockable = |source| ServeError::DataDirUnlockable {
+        data_dir: data_dir.to_path_buf(),
+        source,
+    };
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data_dir.join(LOCK_FILE))
+        .map_err(unlockable)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(ServeError::DataDirInUse {
+            data_dir: data_dir.to_path_buf(),
+        }),
+        Err(TryLockError::Error(source)) => Err(unlockable(source)),
     }
 }
 

@@ -246,8 +246,9 @@ async fn stopping_in_the_middle_of_a_run_and_starting_again_loses_and_duplicates
     }
     // Slow Exchange down so that the run is surely in flight when serve stops.
     setup.ews.faults().set_latency(Duration::from_millis(150));
-    // A short maximum run time keeps the intent lease of the cut-off run short (~1 min).
-    let serve = Serve::start(setup.config(4, 0)).await.unwrap();
+    // The Lambda-length maximum run time: a lease of 16 minutes, which the restart must not
+    // wait out (serve holds its data directory alone, so the cut-off run is known dead).
+    let serve = Serve::start(setup.config(900, 0)).await.unwrap();
     register(&serve, &setup).await;
     let mut events = serve.events();
     sync_now(&serve).await;
@@ -262,8 +263,12 @@ async fn stopping_in_the_middle_of_a_run_and_starting_again_loses_and_duplicates
     );
 
     setup.ews.faults().set_latency(Duration::ZERO);
-    let serve = Serve::start(setup.config(4, 0)).await.unwrap();
-    sync_until_completed(&serve, Duration::from_secs(150)).await;
+    let serve = Serve::start(setup.config(900, 0)).await.unwrap();
+    assert_eq!(
+        sync_until_completed(&serve, Duration::from_secs(60)).await,
+        0,
+        "the first run after the restart resumes the cut-off run's work"
+    );
 
     let expected: Vec<String> = (0..40)
         .flat_map(|day| [format!("EX {day:02}"), format!("OH {day:02}")])
@@ -277,4 +282,20 @@ async fn stopping_in_the_middle_of_a_run_and_starting_again_loses_and_duplicates
     );
     assert_eq!(setup.ex_subjects(), expected, "Exchange: all 80, once each");
     serve.stop().await;
+}
+
+#[tokio::test]
+async fn a_second_serve_on_the_same_data_directory_is_refused_until_the_first_stops() {
+    let setup = Setup::start().await;
+    let serve = Serve::start(setup.config(900, 0)).await.unwrap();
+    let refused = Serve::start(setup.config(900, 0)).await.unwrap_err();
+    assert_eq!(refused.code(), "data_dir_in_use", "{refused}");
+    assert!(
+        refused.text_nl().contains("gegevensmap"),
+        "{}",
+        refused.text_nl()
+    );
+    serve.stop().await;
+    let again = Serve::start(setup.config(900, 0)).await.unwrap();
+    again.stop().await;
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use ohsync_ews::{RetryPolicy, TransportConfig};
 use ohsync_settings::OperatorPolicy;
 use secrecy::SecretString;
@@ -39,6 +39,10 @@ pub struct WorkerConfig {
     /// Whether each run writes its Embedded Metric Format record to stdout: on Lambda
     /// CloudWatch turns it into metrics; on one machine nothing reads it.
     pub emit_metrics: bool,
+    /// Intents recorded before this instant are a dead process's (see
+    /// `RunOptions::intents_dead_before`): set by `ohsync serve`, which holds its data
+    /// directory alone; `None` on Lambda.
+    pub intents_dead_before: Option<DateTime<Utc>>,
 }
 
 impl WorkerConfig {
@@ -62,6 +66,7 @@ impl WorkerConfig {
             max_run_time: TimeDelta::minutes(15),
             safety_margin: TimeDelta::seconds(40),
             emit_metrics: true,
+            intents_dead_before: None,
         }
     }
 }

@@ -193,6 +193,7 @@ impl SyncWorker {
         options.exchange_batch_size = self.config.batch_size;
         options.dry_run = mode.dry_run;
         options.progress = mode.progress.clone();
+        options.intents_dead_before = self.config.intents_dead_before;
 
         let started = Instant::now();
         let report = run_user_sync(&ports, &job.tenant, &job.user, &options).await;

@@ -69,6 +69,10 @@ pub struct RunOptions {
     pub max_rereads: u8,
     /// Who is told of the run's progress, if anyone.
     pub progress: Option<ProgressSink>,
+    /// Intents recorded before this instant belong to runs known to be dead — set by a single
+    /// process that holds the store alone and started then (`ohsync serve`) — and are
+    /// recovered at once instead of after the lease. `None` (Lambda): only the lease tells.
+    pub intents_dead_before: Option<DateTime<Utc>>,
 }
 
 impl RunOptions {
@@ -93,6 +97,7 @@ impl RunOptions {
             exchange_batch_size: 100,
             max_rereads: 3,
             progress: None,
+            intents_dead_before: None,
         }
     }
 
@@ -253,11 +258,18 @@ struct Run<'a> {
 impl Run<'_> {
     async fn sync(&self, report: &mut RunReport) -> Result<(), Stop> {
         let lease_start = self.now - self.options.intent_lease;
+        let maybe_alive = |recorded_at: DateTime<Utc>| {
+            recorded_at > lease_start
+                && self
+                    .options
+                    .intents_dead_before
+                    .is_none_or(|dead_before| recorded_at >= dead_before)
+        };
         if self
             .state
             .intents
             .iter()
-            .any(|intent| intent.recorded_at > lease_start)
+            .any(|intent| maybe_alive(intent.recorded_at))
         {
             return Err(Stop::Busy);
         }
