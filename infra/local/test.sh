@@ -10,6 +10,10 @@ if [ -z "${OHSYNC_STACK_UP:-}" ]; then
 fi
 cd "$root"
 venv="$root/.venv"
+# Incremental compilation only pays off on rebuilds; CI builds a fresh clone once.
+if [ -n "${CI:-}" ]; then
+  export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+fi
 
 started=$SECONDS
 step() { printf '\n==> [%4ds] %s\n' "$((SECONDS - started))" "$*"; }
