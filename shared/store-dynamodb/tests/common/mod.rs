@@ -9,52 +9,21 @@
 pub mod fault_proxy;
 
 use fault_proxy::FaultProxy;
-use std::io::Write;
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
 use ohsync_engine::ports::BindingScope;
 use ohsync_store_dynamodb::{DynamoStore, StoreOptions, create_table};
 
 /// moto's address, or `None` (after saying so) when the stack is not running; with
 /// `OHSYNC_REQUIRE_STACK=1` a missing stack fails the test instead.
-pub fn stack_endpoint() -> Option<String> {
-    if let Ok(endpoint) = std::env::var("OHSYNC_TEST_AWS_ENDPOINT") {
-        return Some(endpoint);
-    }
-    assert_ne!(
-        std::env::var("OHSYNC_REQUIRE_STACK").as_deref(),
-        Ok("1"),
-        "OHSYNC_REQUIRE_STACK=1 but OHSYNC_TEST_AWS_ENDPOINT is not set"
-    );
-    // Straight to stderr: the test harness would swallow print! output of a passing test.
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped: no local stack (OHSYNC_TEST_AWS_ENDPOINT is not set; infra/local/test.sh sets it)"
-    );
-    None
-}
+pub use ohsync_aws_env::test_stack::endpoint_or_skip as stack_endpoint;
 
-/// A client for `endpoint`; moto accepts any credentials, and these are used when the
-/// environment has none.
+/// A client for `endpoint` (the stack's, or a proxy in front of it).
 pub async fn client(endpoint: &str) -> Client {
-    let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-west-1".into());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new(region));
-    if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
-        loader = loader.credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "ohsync-tests",
-        ));
-    }
-    Client::new(&loader.load().await)
+    Client::new(&ohsync_aws_env::test_stack::sdk_config(endpoint).await)
 }
 
 /// A new, uniquely named table at `endpoint` (the stack's, or a proxy in front of it).
