@@ -377,3 +377,53 @@ async fn a_version_conflict_rereads_and_replans_instead_of_overwriting() {
     assert_eq!(world.mailbox.items()[0].appointment, from_outlook);
     assert_eq!(world.agenda.items()[0].appointment, from_outlook);
 }
+
+#[tokio::test]
+async fn a_copy_made_in_a_partial_run_and_deleted_before_the_next_is_seen_deleted() {
+    let world = world();
+    let mut log = UserLog::default();
+    let linked = world
+        .agenda
+        .user_create(appointment("Overleg", timed(1, 9, 60)));
+    log.created.insert(Identity::OfficeHeart(linked.id));
+    assert_eq!(world.run().await.outcome, RunOutcome::Completed);
+
+    world.clock.advance(TimeDelta::minutes(1));
+    let fresh = world
+        .agenda
+        .user_create(appointment("Nieuw", timed(2, 9, 60)));
+    log.created.insert(Identity::OfficeHeart(fresh.id.clone()));
+    world.mailbox.fail_read_after_next_write(true);
+    let report = world.run().await;
+    assert_eq!(
+        report.outcome,
+        RunOutcome::Partial(PartialReason::WorkLeft),
+        "{report:#?}"
+    );
+    let copy = world
+        .mailbox
+        .items()
+        .into_iter()
+        .find(|item| item.appointment.subject == Text::new("Nieuw"))
+        .unwrap();
+
+    // Created and deleted after the stored position: SyncFolderItems reports nothing of it.
+    world.clock.advance(TimeDelta::minutes(1));
+    world.mailbox.user_delete(&copy.key.item_id);
+    log.deleted.insert(Identity::Exchange(copy.key.uid));
+    let report = world.run().await;
+    assert_eq!(report.outcome, RunOutcome::Completed, "{report:#?}");
+    assert!(
+        world.agenda.items().iter().all(|item| item.id != fresh.id),
+        "the deletion of the copy reached OfficeHeart"
+    );
+    check_invariants(&world, &log).unwrap();
+    assert!(
+        world
+            .store
+            .state(&world.binding)
+            .unconfirmed_items
+            .is_empty(),
+        "a completed run confirms them"
+    );
+}

@@ -1,5 +1,6 @@
 //! Property test: random user operations on both sides, interleaved with sync runs that may
-//! crash after any side effect (and are then retried), with pairs of racing runs and with feed
+//! crash after any side effect (and are then retried) or lose the read that confirms their
+//! Exchange writes (and end Partial), with pairs of racing runs and with feed
 //! resets (an invalid Exchange sync state, an expired OfficeHeart cursor) after which both
 //! sides are listed — deletions made before a reset must still arrive. After a
 //! final clean run: no duplicates, nothing lost, both sides equal within the window; and one
@@ -57,6 +58,7 @@ enum Op {
     DeleteInExchange { pick: usize },
     MoveInExchange { pick: usize },
     Sync { crash_after: Option<u64> },
+    SyncLosingConfirmation,
     InvalidateSyncState,
     ExpireCursor,
     RacingSyncs { seed: u64 },
@@ -93,6 +95,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<usize>().prop_map(|pick| Op::DeleteInExchange { pick }),
         1 => any::<usize>().prop_map(|pick| Op::MoveInExchange { pick }),
         3 => prop::option::weighted(0.5, 1u64..12).prop_map(|crash_after| Op::Sync { crash_after }),
+        1 => Just(Op::SyncLosingConfirmation),
         1 => any::<u64>().prop_map(|seed| Op::RacingSyncs { seed }),
         1 => Just(Op::InvalidateSyncState),
         1 => Just(Op::ExpireCursor),
@@ -186,6 +189,12 @@ async fn apply(world: &TestWorld, log: &mut UserLog, op: &Op) {
                 lease_passes(world);
                 world.run().await;
             }
+        }
+        Op::SyncLosingConfirmation => {
+            // The run writes to Exchange, cannot read its writes back and ends Partial.
+            world.mailbox.fail_read_after_next_write(true);
+            world.run().await;
+            world.mailbox.fail_read_after_next_write(false);
         }
         Op::InvalidateSyncState => world.mailbox.invalidate_sync_state(),
         Op::ExpireCursor => world.agenda.expire_cursors(),

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
+use ohsync_engine::identity::ExchangeItemId;
 use ohsync_engine::ports::{
     AgendaCursor, BindingState, MailboxSyncState, Mapping, PendingIntent, StateVersion,
 };
 use ohsync_store_contract::record::{
-    IntentRecord, MappingRecord, RecordError, decode_status, encode_instant,
+    IntentRecord, MappingRecord, RecordError, decode_status, decode_unconfirmed_item,
+    encode_instant,
 };
 
 use crate::keys::{PK, SK};
@@ -97,6 +99,13 @@ pub(crate) fn intent(partition: &str, sort: &str, intent: &PendingIntent) -> Ite
     item
 }
 
+/// An unconfirmed item's item.
+pub(crate) fn unconfirmed(partition: &str, sort: &str, item_id: &ExchangeItemId) -> Item {
+    let mut item = key(partition, sort);
+    item.insert(ITEM_ID.to_owned(), s(item_id.as_str()));
+    item
+}
+
 fn text(item: &Item, name: &'static str) -> Result<String, RecordError> {
     optional_text(item, name)?.ok_or_else(|| RecordError::InvalidField {
         field: name,
@@ -171,7 +180,12 @@ pub(crate) fn pending_intent(item: &Item) -> Result<PendingIntent, RecordError> 
     .try_into()
 }
 
-/// The state an item holds (intents are read from their own items).
+/// The ItemId an unconfirmed item holds.
+pub(crate) fn unconfirmed_item(item: &Item) -> Result<ExchangeItemId, RecordError> {
+    decode_unconfirmed_item(&text(item, ITEM_ID)?)
+}
+
+/// The state an item holds (intents and unconfirmed items are read from their own items).
 pub(crate) fn state(item: &Item) -> Result<BindingState, RecordError> {
     Ok(BindingState {
         version: StateVersion(number(item, VERSION)?),
@@ -179,6 +193,7 @@ pub(crate) fn state(item: &Item) -> Result<BindingState, RecordError> {
         agenda_cursor: optional_text(item, CURSOR)?.map(AgendaCursor),
         mapping_count: number(item, MAPPING_COUNT)?,
         intents: Vec::new(),
+        unconfirmed_items: Vec::new(),
         status: optional_text(item, STATUS)?
             .as_deref()
             .map(decode_status)

@@ -1,6 +1,7 @@
 //! The table's keys. Every item of a binding lives in one partition, tenant-scoped:
 //! `binding#{tenant}#{user}#{binding}` (tenant and user ids never contain `#`, binding ids are
-//! hex). Sort keys name the item: `#state`, `#intent#…`, and one pointer per mapping id:
+//! hex). Sort keys name the item: `#state`, `#intent#…`, `#unconfirmed#…`, and one pointer per
+//! mapping id:
 //! `o#…` (OfficeHeart id), `x#…` (ItemId), `u#…` (UID).
 //!
 //! Ids inside sort keys are digests: ItemIds run to 1,024 characters and UIDs to 2,048, over
@@ -24,6 +25,8 @@ pub(crate) const STATE: &str = "#state";
 pub(crate) const LOAD_PREFIX: &str = "#";
 /// What intent sort keys start with.
 pub(crate) const INTENT_PREFIX: &str = "#intent#";
+/// What the sort keys of unconfirmed items start with.
+pub(crate) const UNCONFIRMED_PREFIX: &str = "#unconfirmed#";
 
 /// What the sort keys of the pointers by OfficeHeart id (one per mapping) start with.
 pub(crate) const OFFICEHEART_PREFIX: &str = "o#";
@@ -41,6 +44,11 @@ fn digest(id: &str) -> String {
 /// The sort key of an intent.
 pub(crate) fn intent(id: &OfficeHeartId) -> String {
     format!("{INTENT_PREFIX}{}", digest(id.as_str()))
+}
+
+/// The sort key of an unconfirmed item.
+pub(crate) fn unconfirmed(id: &ExchangeItemId) -> String {
+    format!("{UNCONFIRMED_PREFIX}{}", digest(id.as_str()))
 }
 
 /// The sort key of the pointer by OfficeHeart id.

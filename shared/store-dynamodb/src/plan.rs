@@ -7,8 +7,9 @@
 //! override them, so a pointer that passes from one mapping to another ends up with its new
 //! owner whatever the order in the commit.
 //!
-//! Mapping writes come grouped per mapping and before intent writes: the port's order, so a
-//! commit applied in several requests writes mappings before anything that depends on them.
+//! Mapping writes come grouped per mapping and before intent writes, and unconfirmed items are
+//! deleted apart: the port's order, so a commit applied in several requests writes mappings
+//! before anything that depends on them and forgets an unconfirmed item only after the state.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,8 +33,11 @@ pub(crate) enum Write {
 pub(crate) struct Plan {
     /// Pointer writes, grouped per mapping.
     pub(crate) mapping_writes: Vec<Write>,
-    /// Intent writes.
+    /// Intent writes, and the puts of unconfirmed items.
     pub(crate) intent_writes: Vec<Write>,
+    /// The deletes of unconfirmed items: only once the state update (the position after
+    /// them) is written.
+    pub(crate) confirmation_writes: Vec<Write>,
     /// How the mapping count changes.
     pub(crate) count_delta: i64,
 }
@@ -41,7 +45,7 @@ pub(crate) struct Plan {
 impl Plan {
     /// How many items the plan writes.
     pub(crate) fn len(&self) -> usize {
-        self.mapping_writes.len() + self.intent_writes.len()
+        self.mapping_writes.len() + self.intent_writes.len() + self.confirmation_writes.len()
     }
 }
 
@@ -49,6 +53,7 @@ impl Plan {
 enum Owner {
     Mapping(usize),
     Intent,
+    Confirmation,
 }
 
 struct Planner<'a> {
@@ -133,6 +138,14 @@ pub(crate) fn plan(
         let stored = item::intent(partition, &sort, intent);
         planner.put(Owner::Intent, sort, stored);
     }
+    for item_id in &commit.unconfirmed_added {
+        let sort = keys::unconfirmed(item_id);
+        let stored = item::unconfirmed(partition, &sort, item_id);
+        planner.put(Owner::Intent, sort, stored);
+    }
+    for item_id in &commit.unconfirmed_removed {
+        planner.delete(Owner::Confirmation, keys::unconfirmed(item_id));
+    }
 
     let removed: HashSet<_> = commit.mapping_removals.iter().collect();
     let count_delta = planner
@@ -150,9 +163,11 @@ pub(crate) fn plan(
         grouped.entry(owner).or_default().push(write);
     }
     let intent_writes = grouped.remove(&Owner::Intent).unwrap_or_default();
+    let confirmation_writes = grouped.remove(&Owner::Confirmation).unwrap_or_default();
     Plan {
         mapping_writes: grouped.into_values().flatten().collect(),
         intent_writes,
+        confirmation_writes,
         count_delta,
     }
 }
@@ -353,5 +368,34 @@ mod tests {
                 .count()
                 == plan.len()
         );
+    }
+
+    #[test]
+    fn unconfirmed_items_are_put_with_the_intents_and_deleted_after_the_state() {
+        let item_id = |raw: &str| ExchangeItemId::parse(raw).unwrap();
+        let commit = Commit {
+            unconfirmed_added: vec![item_id("A"), item_id("B")],
+            unconfirmed_removed: vec![item_id("B"), item_id("C")],
+            ..Commit::default()
+        };
+        let plan = plan("p", &commit, &HashMap::new());
+        assert_eq!(
+            sort_keys(&plan.intent_writes),
+            [(keys::unconfirmed(&item_id("A")), true)]
+        );
+        // B added and removed in one commit ends up removed, as if applied in order.
+        let mut confirmed = sort_keys(&plan.confirmation_writes);
+        confirmed.sort();
+        let mut expected = vec![
+            (keys::unconfirmed(&item_id("B")), false),
+            (keys::unconfirmed(&item_id("C")), false),
+        ];
+        expected.sort();
+        assert_eq!(confirmed, expected);
+        assert_eq!((plan.len(), plan.count_delta), (3, 0));
+        let Write::Put(put) = &plan.intent_writes[0] else {
+            unreachable!()
+        };
+        assert_eq!(item::unconfirmed_item(put).unwrap(), item_id("A"));
     }
 }

@@ -1,5 +1,5 @@
-//! Reads: `load` is one Query on the binding's partition (state and intents sort first, under
-//! `#`); lookups are one BatchGetItem over the pointer items of the ids asked for.
+//! Reads: `load` is one Query on the binding's partition (state, intents and unconfirmed items
+//! sort first, under `#`); lookups are one BatchGetItem over the pointer items of the ids asked for.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use ohsync_engine::ports::{BindingScope, BindingState, Mapping, MappingQuery, St
 use tokio::task::JoinSet;
 
 use crate::item::{self, Item};
-use crate::keys::{self, INTENT_PREFIX, LOAD_PREFIX, STATE};
+use crate::keys::{self, INTENT_PREFIX, LOAD_PREFIX, STATE, UNCONFIRMED_PREFIX};
 use crate::query::{each_page, partition_query};
 use crate::requests::Operation;
 use crate::retry::{classify, retrying, until_processed};
@@ -19,12 +19,13 @@ use crate::store::Inner;
 /// Keys per BatchGetItem (DynamoDB's limit).
 const BATCH_GET_LIMIT: usize = 100;
 
-/// The binding's state and intents.
+/// The binding's state, intents and unconfirmed items.
 pub(crate) async fn load(inner: &Inner, scope: &BindingScope) -> Result<BindingState, StoreError> {
     let partition = keys::partition(scope);
     let mut state = BindingState::default();
     let mut intents = Vec::new();
-    // One page holds everything unless intents pile up past 1 MB.
+    let mut unconfirmed = Vec::new();
+    // One page holds everything unless intents and unconfirmed items pile up past 1 MB.
     let request = partition_query(inner, &partition, Some(LOAD_PREFIX));
     each_page(inner, request, |page| {
         for found in page.items() {
@@ -33,12 +34,15 @@ pub(crate) async fn load(inner: &Inner, scope: &BindingScope) -> Result<BindingS
                 state = item::state(found)?;
             } else if sort.starts_with(INTENT_PREFIX) {
                 intents.push(item::pending_intent(found)?);
+            } else if sort.starts_with(UNCONFIRMED_PREFIX) {
+                unconfirmed.push(item::unconfirmed_item(found)?);
             }
         }
         Ok(())
     })
     .await?;
     state.intents = intents;
+    state.unconfirmed_items = unconfirmed;
     Ok(state)
 }
 

@@ -6,7 +6,9 @@ use ohsync_engine::ports::{
     AgendaCursor, BindingScope, BindingState, ListingToken, MailboxSyncState, Mapping, MappingPage,
     MappingQuery, StateVersion, StoreError,
 };
-use ohsync_store_contract::record::{IntentRecord, MappingRecord, decode_status};
+use ohsync_store_contract::record::{
+    IntentRecord, MappingRecord, decode_status, decode_unconfirmed_item,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::CallError;
@@ -89,12 +91,23 @@ pub(crate) fn load(
         };
         intents.push(record.try_into()?);
     }
+    let mut unconfirmed_items = Vec::new();
+    let mut statement = transaction.prepare_cached(
+        "SELECT exchange_item_id FROM unconfirmed_item WHERE binding_id = ?1
+         ORDER BY exchange_item_id",
+    )?;
+    let mut rows = statement.query([row.id])?;
+    while let Some(item) = rows.next()? {
+        let item_id: String = item.get(0)?;
+        unconfirmed_items.push(decode_unconfirmed_item(&item_id)?);
+    }
     Ok(BindingState {
         version: row.version()?,
         mailbox_sync_state: row.mailbox_sync_state.map(MailboxSyncState),
         agenda_cursor: row.agenda_cursor.map(AgendaCursor),
         mapping_count: count(mapping_count, "mapping count")?,
         intents,
+        unconfirmed_items,
         status: row.status.as_deref().map(decode_status).transpose()?,
     })
 }

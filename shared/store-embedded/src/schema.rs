@@ -9,10 +9,11 @@ use crate::settings_store;
 
 /// The steps from each schema version to the next: step `n` moves a file at version `n` to
 /// `n + 1` (version 0 is an empty file).
-const MIGRATIONS: [&str; SCHEMA_VERSION as usize] = [BINDINGS, settings_store::SCHEMA, SPANS];
+const MIGRATIONS: [&str; SCHEMA_VERSION as usize] =
+    [BINDINGS, settings_store::SCHEMA, SPANS, UNCONFIRMED];
 
 /// The schema this build writes (SQLite's `user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 // Mirrors the DynamoDB items: one binding row (version, positions, status, retirement), and
 // mapping and intent rows under it. Indexes give the by-ItemId and by-UID lookups.
@@ -56,6 +57,15 @@ CREATE TABLE intent (
 const SPANS: &str = "
 ALTER TABLE mapping ADD COLUMN span_start TEXT;
 ALTER TABLE mapping ADD COLUMN span_end TEXT;
+";
+
+// The Exchange items of mappings written by runs that could not store a later position.
+const UNCONFIRMED: &str = "
+CREATE TABLE unconfirmed_item (
+    binding_id INTEGER NOT NULL REFERENCES binding (id) ON DELETE CASCADE,
+    exchange_item_id TEXT NOT NULL,
+    PRIMARY KEY (binding_id, exchange_item_id)
+) WITHOUT ROWID;
 ";
 
 /// Opens the database file, applies the connection settings and creates the schema when new.

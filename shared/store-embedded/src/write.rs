@@ -100,6 +100,12 @@ fn apply(
             encode_instant(intent.recorded_at),
         ])?;
     }
+    let mut remember = connection.prepare_cached(
+        "INSERT OR IGNORE INTO unconfirmed_item (binding_id, exchange_item_id) VALUES (?1, ?2)",
+    )?;
+    for item_id in &commit.unconfirmed_added {
+        remember.execute(params![binding, item_id.as_str()])?;
+    }
     connection
         .prepare_cached(
             "UPDATE binding SET version = ?2,
@@ -121,6 +127,12 @@ fn apply(
                 .map(|cursor| cursor.0.as_str()),
             commit.status.as_ref().map(encode_status),
         ])?;
+    let mut confirm = connection.prepare_cached(
+        "DELETE FROM unconfirmed_item WHERE binding_id = ?1 AND exchange_item_id = ?2",
+    )?;
+    for item_id in &commit.unconfirmed_removed {
+        confirm.execute(params![binding, item_id.as_str()])?;
+    }
     Ok(())
 }
 

@@ -134,7 +134,7 @@ async fn a_newer_schema_or_an_unusable_directory_is_refused() {
         EmbeddedStore::open(dir.path()),
         Err(OpenError::NewerSchema {
             found: 9,
-            known: 3,
+            known: 4,
             ..
         })
     ));

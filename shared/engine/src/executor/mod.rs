@@ -274,13 +274,24 @@ impl Run<'_> {
             return Err(Stop::Busy);
         }
         let bounds = self.options.policy.window.bounds(self.now);
-        let exchange = read::read_mailbox(
+        let mut exchange = read::read_mailbox(
             self.ports.mailbox.as_ref(),
             self.state.mailbox_sync_state.as_ref(),
             &bounds,
         )
         .await
         .map_err(|error| Stop::Failed(RunError::from(&error)))?;
+        let reads_changes = exchange.view.mode == ReadMode::Delta;
+        if reads_changes {
+            let unreported = confirm::read_unreported(
+                self.ports.mailbox.as_ref(),
+                &exchange.view.observations,
+                &self.state.unconfirmed_items,
+            )
+            .await
+            .map_err(|error| Stop::Failed(RunError::from(&error)))?;
+            exchange.view.observations.extend(unreported);
+        }
         let officeheart = read::read_agenda(
             self.ports.agenda.as_ref(),
             self.state.agenda_cursor.as_ref(),
@@ -421,14 +432,11 @@ impl Run<'_> {
         let mut commit = Commit {
             mapping_removals,
             mapping_upserts,
-            intents_added: Vec::new(),
             intents_removed: intents_removed
                 .difference(&rounds.intents_unresolved)
                 .cloned()
                 .collect(),
-            mailbox_sync_state: None,
-            agenda_cursor: None,
-            status: None,
+            ..Commit::default()
         };
         report.outcome = match partial {
             Some(reason) => RunOutcome::Partial(reason),
@@ -439,6 +447,15 @@ impl Run<'_> {
                 .filter(|position| Some(position) != self.state.mailbox_sync_state.as_ref());
             commit.agenda_cursor = Some(officeheart.position)
                 .filter(|position| Some(position) != self.state.agenda_cursor.as_ref());
+            commit.unconfirmed_removed = self.state.unconfirmed_items.clone();
+        } else if partial.is_some() && reads_changes {
+            // The next run reads changes from the same position, which may lie before these
+            // items were created or moved (by this run or the user).
+            commit.unconfirmed_added = commit
+                .mapping_upserts
+                .iter()
+                .map(|mapping| mapping.exchange_item_id.clone())
+                .collect();
         }
         self.commit(commit, report, rounds.version).await
     }

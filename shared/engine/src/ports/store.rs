@@ -91,6 +91,10 @@ pub struct BindingState {
     pub mapping_count: u64,
     /// Exchange creates whose outcome is not yet recorded.
     pub intents: Vec<PendingIntent>,
+    /// The Exchange items of mappings written by runs that could not store a later Exchange
+    /// position. Such an item may have been created (or moved) after the stored position, and
+    /// SyncFolderItems reports nothing of one deleted since: the next run reads them directly.
+    pub unconfirmed_items: Vec<ExchangeItemId>,
     /// The last run status written.
     pub status: Option<RunStatus>,
 }
@@ -125,9 +129,10 @@ pub struct MappingPage {
 }
 
 /// One conditional write. Applied atomically; an adapter that cannot do so must apply it in
-/// this order: mapping removals, mapping upserts, intents, sync positions, status — mappings
-/// before positions is what keeps a half-applied commit safe (the changes are read again and
-/// recognised as already synced).
+/// this order: mapping removals, mapping upserts, intents, unconfirmed items added, sync
+/// positions, status, unconfirmed items removed — mappings before positions is what keeps a
+/// half-applied commit safe (the changes are read again and recognised as already synced), and
+/// an unconfirmed item is forgotten only once a position after its creation is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Commit {
     /// Mappings to remove, by OfficeHeart id.
@@ -138,6 +143,10 @@ pub struct Commit {
     pub intents_added: Vec<PendingIntent>,
     /// Intents to remove, by OfficeHeart id.
     pub intents_removed: Vec<OfficeHeartId>,
+    /// Unconfirmed items to add.
+    pub unconfirmed_added: Vec<ExchangeItemId>,
+    /// Unconfirmed items to forget.
+    pub unconfirmed_removed: Vec<ExchangeItemId>,
     /// A new Exchange sync position, when it advances.
     pub mailbox_sync_state: Option<MailboxSyncState>,
     /// A new OfficeHeart cursor, when it advances.

@@ -50,6 +50,15 @@ struct MailboxState {
     generation: u64,
     invalid_listing_pages: u32,
     writes_before_next_write: Vec<UserWrite>,
+    read_after_write: ReadAfterWrite,
+}
+
+/// Whether a change read that follows an engine write is to fail (a lost confirming read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadAfterWrite {
+    Answers,
+    FailsAfterNextWrite,
+    FailsNext,
 }
 
 /// A user's write that lands just before the engine's next update or delete.
@@ -88,6 +97,7 @@ impl FakeMailbox {
                 generation: 0,
                 invalid_listing_pages: 0,
                 writes_before_next_write: Vec::new(),
+                read_after_write: ReadAfterWrite::Answers,
             }),
             clock,
             faults,
@@ -109,6 +119,16 @@ impl FakeMailbox {
     /// (Exchange dropped the listing's intermediate sync state).
     pub fn invalidate_listing_pages(&self, times: u32) {
         lock(&self.state).invalid_listing_pages = times;
+    }
+
+    /// The first change read after the engine's next write fails once (the connection drops
+    /// while the run confirms its own writes); `false` takes a switch not yet used back.
+    pub fn fail_read_after_next_write(&self, fail: bool) {
+        lock(&self.state).read_after_write = if fail {
+            ReadAfterWrite::FailsAfterNextWrite
+        } else {
+            ReadAfterWrite::Answers
+        };
     }
 
     /// A user edits `id` just before the engine's next update or delete reaches the server.
@@ -192,6 +212,16 @@ impl FakeMailbox {
         self.faults.checkpoint().await;
         self.requests.hit(operation);
         self.faults.alive().map_err(|_| crashed())
+    }
+
+    /// Enters a write: arms a change read that is to fail after it.
+    async fn enter_write(&self, operation: &'static str) -> Result<(), MailboxError> {
+        self.enter(operation).await?;
+        let mut state = lock(&self.state);
+        if state.read_after_write == ReadAfterWrite::FailsAfterNextWrite {
+            state.read_after_write = ReadAfterWrite::FailsNext;
+        }
+        Ok(())
     }
 }
 
@@ -368,7 +398,13 @@ impl MailboxState {
 impl Mailbox for FakeMailbox {
     async fn changes(&self, since: &MailboxSyncState) -> Result<MailboxChangePage, MailboxError> {
         self.enter("changes").await?;
-        let state = lock(&self.state);
+        let mut state = lock(&self.state);
+        if state.read_after_write == ReadAfterWrite::FailsNext {
+            state.read_after_write = ReadAfterWrite::Answers;
+            return Err(MailboxError::Unavailable(
+                "injected: connection lost while reading changes".into(),
+            ));
+        }
         let start = state
             .position(since)
             .ok_or(MailboxError::InvalidSyncState)?;
@@ -466,7 +502,7 @@ impl Mailbox for FakeMailbox {
         &self,
         items: &[NewExchangeItem],
     ) -> Result<Vec<CreateOutcome>, MailboxError> {
-        self.enter("create_items").await?;
+        self.enter_write("create_items").await?;
         let now = self.clock.now();
         let mut outcomes = Vec::new();
         for item in items {
@@ -482,7 +518,7 @@ impl Mailbox for FakeMailbox {
         &self,
         updates: &[ExchangeUpdate],
     ) -> Result<Vec<UpdateOutcome>, MailboxError> {
-        self.enter("update_items").await?;
+        self.enter_write("update_items").await?;
         let now = self.clock.now();
         lock(&self.state).apply_user_edits(now);
         let mut outcomes = Vec::new();
@@ -513,7 +549,7 @@ impl Mailbox for FakeMailbox {
         &self,
         keys: &[ExchangeItemKey],
     ) -> Result<Vec<DeleteOutcome>, MailboxError> {
-        self.enter("delete_items").await?;
+        self.enter_write("delete_items").await?;
         let now = self.clock.now();
         lock(&self.state).apply_user_edits(now);
         let mut outcomes = Vec::new();

@@ -183,6 +183,13 @@ impl Store for FakeStore {
                         .any(|added| added.officeheart_id == intent.officeheart_id)
             });
             intents.extend(commit.intents_added.iter().cloned());
+            let unconfirmed = &mut record.state.unconfirmed_items;
+            for item_id in &commit.unconfirmed_added {
+                if !unconfirmed.contains(item_id) {
+                    unconfirmed.push(item_id.clone());
+                }
+            }
+            unconfirmed.retain(|item_id| !commit.unconfirmed_removed.contains(item_id));
             if let Some(position) = &commit.mailbox_sync_state {
                 record.state.mailbox_sync_state = Some(position.clone());
             }

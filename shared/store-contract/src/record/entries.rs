@@ -1,4 +1,5 @@
-//! Mappings and intents as a backend reads them back: text ids, a byte hash, a text instant.
+//! Mappings, intents and unconfirmed items as a backend reads them back: text ids, a byte hash,
+//! a text instant.
 
 use ohsync_engine::appointment::ContentHash;
 use ohsync_engine::identity::{
@@ -14,6 +15,11 @@ fn id<T>(
     parse: fn(&str) -> Result<T, IdError>,
 ) -> Result<T, RecordError> {
     parse(raw).map_err(|e| RecordError::field(field, e))
+}
+
+/// An unconfirmed item's ItemId as read back.
+pub fn decode_unconfirmed_item(raw: &str) -> Result<ExchangeItemId, RecordError> {
+    id("unconfirmed_item", raw, ExchangeItemId::parse)
 }
 
 fn hash(raw: &[u8]) -> Result<ContentHash, RecordError> {

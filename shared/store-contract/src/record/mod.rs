@@ -6,7 +6,7 @@ mod entries;
 mod instant;
 mod status;
 
-pub use entries::{IntentRecord, MappingRecord};
+pub use entries::{IntentRecord, MappingRecord, decode_unconfirmed_item};
 pub use instant::{decode_instant, encode_instant};
 pub use status::{decode_status, encode_status};
 

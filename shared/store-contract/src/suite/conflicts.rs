@@ -6,7 +6,8 @@ use ohsync_engine::identity::OfficeHeartId;
 use ohsync_engine::ports::{BindingScope, Commit, StateVersion, Store, StoreError};
 
 use super::fixtures::{
-    aborted, commit, completed, cursor, every_id, find, intent, load, numbered, scope, sync_state,
+    aborted, commit, completed, cursor, every_id, find, intent, item_ids, load, numbered, scope,
+    sync_state,
 };
 
 async fn assert_conflict(
@@ -29,6 +30,7 @@ pub async fn stale_commit_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
     let first = Commit {
         mapping_upserts: vec![numbered(1), numbered(2)],
         intents_added: vec![intent("oh-7", "v1", 7)],
+        unconfirmed_added: item_ids(&["AAMk-u1"]),
         mailbox_sync_state: Some(sync_state("s1")),
         agenda_cursor: Some(cursor("c1")),
         status: Some(completed(1)),
@@ -44,6 +46,8 @@ pub async fn stale_commit_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
         mapping_upserts: vec![numbered(3), changed],
         intents_added: vec![intent("oh-8", "v1", 8)],
         intents_removed: vec![OfficeHeartId::parse("oh-7").unwrap()],
+        unconfirmed_added: item_ids(&["AAMk-u2"]),
+        unconfirmed_removed: item_ids(&["AAMk-u1"]),
         mailbox_sync_state: Some(sync_state("s2")),
         agenda_cursor: Some(cursor("c2")),
         status: Some(aborted(2)),

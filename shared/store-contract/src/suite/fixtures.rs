@@ -234,13 +234,21 @@ pub async fn find(
     sorted(store.find_mappings(scope, query).await.unwrap())
 }
 
-/// The state loaded, with intents sorted.
+/// The state loaded, with intents and unconfirmed items sorted.
 pub async fn load(store: &Arc<dyn Store>, scope: &BindingScope) -> BindingState {
     let mut state = store.load(scope).await.unwrap();
     state
         .intents
         .sort_by(|a, b| a.officeheart_id.cmp(&b.officeheart_id));
+    state.unconfirmed_items.sort();
     state
+}
+
+/// Exchange ItemIds, parsed.
+pub fn item_ids(raw: &[&str]) -> Vec<ExchangeItemId> {
+    raw.iter()
+        .map(|id| ExchangeItemId::parse(id).unwrap())
+        .collect()
 }
 
 /// Commits and checks that the version advanced by exactly one.

@@ -3,7 +3,7 @@
 //! Each case is an async function over `Arc<dyn Store>` that panics on a broken promise. Cases use
 //! their own tenants, users and bindings, so they may share a store, but each backend's test file
 //! normally hands every case a fresh one through [`store_contract_tests!`](crate::store_contract_tests).
-//! Lists and intents are compared as sets: the port promises no order.
+//! Lists, intents and unconfirmed items are compared as sets: the port promises no order.
 
 // A failed store call is a failed case, reported with the error by unwrap.
 #![allow(clippy::unwrap_used, reason = "test suite")]
@@ -16,6 +16,7 @@ mod listing;
 mod lookups;
 mod spans;
 mod state;
+mod unconfirmed;
 mod volume;
 
 pub use conflicts::{
@@ -37,6 +38,9 @@ pub use spans::spans_round_trip_with_and_without;
 pub use state::{
     commit_round_trips_through_load, fresh_binding_loads_as_default,
     positions_advance_only_when_set, status_round_trips, versions_advance_by_one_per_commit,
+};
+pub use unconfirmed::{
+    many_unconfirmed_items_round_trip, unconfirmed_items_are_added_kept_and_removed,
 };
 pub use volume::{odd_characters_in_ids_round_trip, thousand_mappings_round_trip};
 
@@ -63,6 +67,8 @@ macro_rules! store_contract_tests {
             item_id_passed_between_mappings_in_one_commit,
             removed_mappings_are_gone,
             intents_are_added_replaced_and_removed,
+            unconfirmed_items_are_added_kept_and_removed,
+            many_unconfirmed_items_round_trip,
             tenants_users_and_bindings_are_isolated,
             thousand_mappings_round_trip,
             odd_characters_in_ids_round_trip,

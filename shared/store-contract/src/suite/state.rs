@@ -5,8 +5,8 @@ use std::sync::Arc;
 use ohsync_engine::ports::{BindingState, Commit, StateVersion, Store};
 
 use super::fixtures::{
-    aborted, by_officeheart, commit, completed, cursor, every_id, find, intent, load, numbered,
-    scope, sync_state,
+    aborted, by_officeheart, commit, completed, cursor, every_id, find, intent, item_ids, load,
+    numbered, scope, sync_state,
 };
 
 /// A binding never written loads as the default state at version 0 and has no mappings.
@@ -30,6 +30,8 @@ pub async fn commit_round_trips_through_load(store: Arc<dyn Store>) {
         mapping_upserts: [mappings.clone(), vec![unknown_version.clone()]].concat(),
         intents_added: vec![intent("oh-9", "v9", 9), intent("oh-8", "v8", 8)],
         intents_removed: Vec::new(),
+        unconfirmed_added: item_ids(&["AAMk-u2", "AAMk-u1"]),
+        unconfirmed_removed: Vec::new(),
         mailbox_sync_state: Some(sync_state("first")),
         agenda_cursor: Some(cursor("first")),
         status: Some(completed(3)),
@@ -45,6 +47,7 @@ pub async fn commit_round_trips_through_load(store: Arc<dyn Store>) {
             agenda_cursor: Some(cursor("first")),
             mapping_count: 4,
             intents: vec![intent("oh-8", "v8", 8), intent("oh-9", "v9", 9)],
+            unconfirmed_items: item_ids(&["AAMk-u1", "AAMk-u2"]),
             status: Some(completed(3)),
         }
     );

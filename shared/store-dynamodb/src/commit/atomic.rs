@@ -36,7 +36,12 @@ pub(super) async fn commit(
     plan: &Plan,
 ) -> Result<Outcome, StoreError> {
     let mut items = Vec::with_capacity(plan.len() + 1);
-    for write in plan.mapping_writes.iter().chain(&plan.intent_writes) {
+    for write in plan
+        .mapping_writes
+        .iter()
+        .chain(&plan.intent_writes)
+        .chain(&plan.confirmation_writes)
+    {
         let item = match write {
             Write::Put(item) => TransactWriteItem::builder().put(
                 Put::builder()

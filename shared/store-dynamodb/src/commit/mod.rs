@@ -4,9 +4,10 @@
 //! when it touches mappings), then the commit is planned as item writes. A commit of at most 99
 //! item writes is one TransactWriteItems with the state update: atomic. A bigger one goes in
 //! steps ([`stepwise`]): claim a lease on the state item (conditional on the version), write
-//! the items with BatchWriteItem (mappings, then intents), recount the mappings, and finish
-//! with the state update, conditional on the version and the lease — the version check last, so
-//! a run that loses the race never moves the sync positions.
+//! the items with BatchWriteItem (mappings, then intents and unconfirmed items), recount the
+//! mappings, and finish with the state update, conditional on the version and the lease — the
+//! version check last, so a run that loses the race never moves the sync positions — and only
+//! then delete the unconfirmed items the commit confirms.
 
 mod atomic;
 mod state_update;

@@ -1,4 +1,5 @@
-//! A commit too big for one transaction: claim, write, recount, finish.
+//! A commit too big for one transaction: claim, write, recount, finish, and then forget the
+//! unconfirmed items the commit confirms.
 //!
 //! The lease makes the steps exclusive: while it holds, no other commit from the same version
 //! can start (the atomic path requires no lease, this one a free or expired lease). A commit
@@ -54,7 +55,9 @@ pub(super) async fn commit(
     update.finish(next, commit);
     update.remove(LEASE);
     update.remove(LEASE_UNTIL);
-    update_state(inner, partition, update).await
+    update_state(inner, partition, update).await?;
+    // Left behind if this dies: the next run reads those items once more, nothing worse.
+    write_all(inner, plan.confirmation_writes).await
 }
 
 /// Takes the lease: the state must be at `expected` and the lease free, expired or already
