@@ -1,6 +1,6 @@
 //! A text for the user in both languages.
 
-use ohsync_engine::report::ErrorText;
+use ohsync_localized::LocalizedText as Localized;
 use ohsync_settings::LocalizedText;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -23,11 +23,11 @@ impl From<LocalizedText> for Text {
     }
 }
 
-impl From<ErrorText> for Text {
-    fn from(text: ErrorText) -> Self {
+impl From<Localized> for Text {
+    fn from(text: Localized) -> Self {
         Self {
-            nl: text.nl.to_owned(),
-            en: text.en.to_owned(),
+            nl: text.nl.into_owned(),
+            en: text.en.into_owned(),
         }
     }
 }
