@@ -1,7 +1,6 @@
 //! A text for the user in both languages.
 
-use ohsync_localized::LocalizedText as Localized;
-use ohsync_settings::LocalizedText;
+use ohsync_localized::LocalizedText;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,15 +15,6 @@ pub struct Text {
 
 impl From<LocalizedText> for Text {
     fn from(text: LocalizedText) -> Self {
-        Self {
-            nl: text.nl,
-            en: text.en,
-        }
-    }
-}
-
-impl From<Localized> for Text {
-    fn from(text: Localized) -> Self {
         Self {
             nl: text.nl.into_owned(),
             en: text.en.into_owned(),
