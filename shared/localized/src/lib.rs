@@ -1,9 +1,9 @@
 //! A text for the user in Dutch and English.
 //!
-//! Every text ohsync shows a user (an EWS or OfficeHeart error explained, an engine error code, a
-//! validation problem, a live-check step) has both languages, so they share one type. Its parts
-//! are `Cow`s because most texts are fixed, and those can then live in consts and tables without
-//! an allocation, while texts that name a host or a count own their strings.
+//! The texts ohsync gives a user (an EWS or OfficeHeart error explained, an engine error code, a
+//! worker failure, a validation problem, a live-check step) all come in both languages, so they
+//! share one type. Its parts are `Cow`s because most texts are fixed, and those can then live in
+//! consts and tables without an allocation, while texts that name a host or a count own theirs.
 
 use std::borrow::Cow;
 use std::fmt;
