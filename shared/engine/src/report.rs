@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use ohsync_localized::LocalizedText;
 
 use crate::ports::{AgendaError, MailboxError, StoreError};
 use crate::reconcile::{AbortReason, Conflict, Side, SkipReason, SyncPlan};
@@ -48,15 +49,6 @@ impl ActionCounts {
     }
 }
 
-/// What an error code means for the user and what to do, in Dutch and English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorText {
-    /// Dutch.
-    pub nl: &'static str,
-    /// English.
-    pub en: &'static str,
-}
-
 /// Declares the error codes with their text and their user texts from one table, so that a code
 /// cannot exist without its texts or be missing from [`ErrorCode::ALL`].
 macro_rules! error_codes {
@@ -80,9 +72,9 @@ macro_rules! error_codes {
             }
 
             /// What happened and what to do, for the user.
-            pub fn text(self) -> ErrorText {
+            pub fn text(self) -> LocalizedText {
                 match self {
-                    $(Self::$variant => ErrorText { nl: $nl, en: $en },)*
+                    $(Self::$variant => LocalizedText::from_static($nl, $en),)*
                 }
             }
         }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use ohsync_ews::error::{Phase, TlsProblem};
 use ohsync_ews::{EwsError, ResponseCode};
-use ohsync_settings::LocalizedText;
 use ohsync_settings::live::CheckStep;
 
 use crate::finding::whole_seconds;
@@ -189,12 +188,8 @@ impl Attempt {
 }
 
 fn unreadable(error: &EwsError) -> Finding {
-    let cause = error.user_message();
     Finding::CalendarUnreadable {
-        cause: LocalizedText {
-            nl: cause.nl,
-            en: cause.en,
-        },
+        cause: error.user_message(),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use ohsync_ews::ExchangeVersion;
-use ohsync_settings::LocalizedText;
+use ohsync_localized::LocalizedText;
 
 use crate::AuthScheme;
 
@@ -53,10 +53,6 @@ pub(crate) enum Confirmation {
     Skipped,
 }
 
-fn text(nl: String, en: String) -> LocalizedText {
-    LocalizedText { nl, en }
-}
-
 impl Confirmation {
     /// What the step found, in Dutch and English.
     pub(crate) fn message(&self) -> LocalizedText {
@@ -67,7 +63,7 @@ impl Confirmation {
                     .map(IpAddr::to_string)
                     .collect::<Vec<_>>()
                     .join(", ");
-                text(
+                LocalizedText::new(
                     format!("{host} wijst naar {addresses}."),
                     format!("{host} resolves to {addresses}."),
                 )
@@ -93,25 +89,25 @@ impl Confirmation {
                         " without TLS (http is allowed for this server)",
                     ),
                 };
-                text(
+                LocalizedText::new(
                     format!("Verbonden met {host}:{port}{how_nl}."),
                     format!("Connected to {host}:{port}{how_en}."),
                 )
             }
-            Self::EndpointAnswers { path } => text(
+            Self::EndpointAnswers { path } => LocalizedText::new(
                 format!("Exchange antwoordt op {path}."),
                 format!("Exchange answers at {path}."),
             ),
             Self::SignedIn { scheme, login } => {
                 let scheme = scheme.as_str();
-                text(
+                LocalizedText::new(
                     format!("Aangemeld als {login} met {scheme}."),
                     format!("Signed in as {login} with {scheme}."),
                 )
             }
-            Self::EwsAllowed => text(
-                "EWS is voor dit account toegestaan.".to_owned(),
-                "EWS is allowed for this account.".to_owned(),
+            Self::EwsAllowed => LocalizedText::new(
+                "EWS is voor dit account toegestaan.",
+                "EWS is allowed for this account.",
             ),
             Self::CalendarReadable { mailbox, items } => {
                 let (whose_nl, whose_en) = match mailbox {
@@ -125,7 +121,7 @@ impl Confirmation {
                     Some(items) => (format!(" ({items} items)"), format!(" ({items} items)")),
                     None => (String::new(), String::new()),
                 };
-                text(
+                LocalizedText::new(
                     format!("De agenda {whose_nl} is leesbaar{count_nl}."),
                     format!("The calendar {whose_en} can be read{count_en}."),
                 )
@@ -134,7 +130,7 @@ impl Confirmation {
                 server,
                 chosen,
                 better: None,
-            } => text(
+            } => LocalizedText::new(
                 format!("De server is {server}; Exchange-versie {chosen} past daarbij."),
                 format!("The server is {server}; Exchange version {chosen} fits it."),
             ),
@@ -142,7 +138,7 @@ impl Confirmation {
                 server,
                 chosen,
                 better: Some(better),
-            } => text(
+            } => LocalizedText::new(
                 format!(
                     "De server is {server}; Exchange-versie {chosen} werkt daarmee ({better} \
                      past precies, maar ohsync gebruikt niets dat daarvoor nodig is)."
@@ -152,9 +148,9 @@ impl Confirmation {
                      fits exactly, but ohsync uses nothing that needs it)."
                 ),
             ),
-            Self::Skipped => text(
-                "Niet gecontroleerd: een eerdere stap lukte niet of de tijd was op.".to_owned(),
-                "Not checked: an earlier step failed or the time ran out.".to_owned(),
+            Self::Skipped => LocalizedText::new(
+                "Niet gecontroleerd: een eerdere stap lukte niet of de tijd was op.",
+                "Not checked: an earlier step failed or the time ran out.",
             ),
         }
     }

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use ohsync_ews::ExchangeVersion;
 use ohsync_ews::error::{MessageXml, ResponseClass, ResponseCode, ResponseStatus};
+use ohsync_localized::LocalizedText;
 use ohsync_net_guard::{Refusal, RefusalReason};
 use ohsync_settings::live::CheckStatus;
-use ohsync_settings::{EwsUrl, LocalizedText, PRIVATE_HOSTS_VAR, Problem};
+use ohsync_settings::{EwsUrl, PRIVATE_HOSTS_VAR, Problem};
 
 /// How ohsync signed in (or tried to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,10 +257,6 @@ pub(crate) fn whole_seconds(duration: Duration) -> u64 {
     duration.as_secs_f64().ceil() as u64
 }
 
-fn text(nl: String, en: String) -> LocalizedText {
-    LocalizedText { nl, en }
-}
-
 /// The address-policy text of the static validation, with what the live lookup found added.
 fn refusal_text(refusal: &Refusal) -> LocalizedText {
     let subject = refusal
@@ -279,7 +276,7 @@ fn refusal_text(refusal: &Refusal) -> LocalizedText {
         reason: refusal.reason,
     }
     .message();
-    text(
+    LocalizedText::new(
         format!("{lookup_nl}{} Dat gaat met {PRIVATE_HOSTS_VAR}.", policy.nl),
         format!(
             "{lookup_en}{} That is done with {PRIVATE_HOSTS_VAR}.",
@@ -339,7 +336,7 @@ impl Finding {
                 Problem::UrlHostUnresolvable { host: host.clone() }.message()
             }
             Self::AddressRefused(refusal) => refusal_text(refusal),
-            Self::TlsCertificateUntrusted { host } => text(
+            Self::TlsCertificateUntrusted { host } => LocalizedText::new(
                 format!(
                     "Het certificaat van {host} is niet uitgegeven door een vertrouwde \
                      certificaatautoriteit (het is bijvoorbeeld zelfondertekend of van een eigen \
@@ -354,7 +351,7 @@ impl Finding {
                      ohsync operator to trust this server explicitly."
                 ),
             ),
-            Self::TlsCertificateNameMismatch { host } => text(
+            Self::TlsCertificateNameMismatch { host } => LocalizedText::new(
                 format!(
                     "Het certificaat van de server is niet voor {host} uitgegeven. Gebruik in de \
                      URL de servernaam waarvoor het certificaat is uitgegeven (meestal de externe \
@@ -368,7 +365,7 @@ impl Finding {
                      certificate for {host}."
                 ),
             ),
-            Self::TlsCertificateExpired { host } => text(
+            Self::TlsCertificateExpired { host } => LocalizedText::new(
                 format!(
                     "Het certificaat van {host} is verlopen of nog niet geldig. Vraag de \
                      Exchange-beheerder het certificaat te vernieuwen en te controleren of de \
@@ -380,7 +377,7 @@ impl Finding {
                      is right."
                 ),
             ),
-            Self::TlsCertificateRevoked { host } => text(
+            Self::TlsCertificateRevoked { host } => LocalizedText::new(
                 format!(
                     "Het certificaat van {host} is ingetrokken. Vraag de Exchange-beheerder een \
                      nieuw certificaat te installeren."
@@ -390,7 +387,7 @@ impl Finding {
                      to install a new certificate."
                 ),
             ),
-            Self::TlsHandshakeFailed { host } => text(
+            Self::TlsHandshakeFailed { host } => LocalizedText::new(
                 format!(
                     "De beveiligde verbinding (TLS) met {host} kon niet worden opgezet. Controleer \
                      dat de URL naar de Exchange-server wijst en dat die TLS 1.2 of nieuwer \
@@ -401,7 +398,7 @@ impl Finding {
                      URL points to the Exchange server and that it offers TLS 1.2 or later."
                 ),
             ),
-            Self::ConnectionRefused { host, port } => text(
+            Self::ConnectionRefused { host, port } => LocalizedText::new(
                 format!(
                     "{host} weigert verbindingen op poort {port}. Controleer de poort in de URL \
                      (https gebruikt 443), en of Exchange (IIS) draait en de firewall ohsync \
@@ -417,7 +414,7 @@ impl Finding {
                 host,
                 port,
                 seconds,
-            } => text(
+            } => LocalizedText::new(
                 format!(
                     "{host} reageerde niet binnen {seconds} seconden op poort {port}. Controleer \
                      of de server vanaf internet bereikbaar is (firewall, port forwarding) en of \
@@ -429,7 +426,7 @@ impl Finding {
                      that the URL is right."
                 ),
             ),
-            Self::ConnectionFailed { host } => text(
+            Self::ConnectionFailed { host } => LocalizedText::new(
                 format!(
                     "De verbinding met {host} werd verbroken voordat Exchange antwoordde. \
                      Controleer of een proxy of firewall de verbinding afbreekt, en probeer het \
@@ -440,7 +437,7 @@ impl Finding {
                      proxy or firewall cuts the connection, and try again."
                 ),
             ),
-            Self::SettingsUnusable { field } => text(
+            Self::SettingsUnusable { field } => LocalizedText::new(
                 format!(
                     "ohsync kan met de instelling '{field}' geen verbinding met Exchange opzetten. \
                      Controleer die instelling; gaat het om de toegestane servers of \
@@ -452,7 +449,7 @@ impl Finding {
                      contact the ohsync operator."
                 ),
             ),
-            Self::EndpointNotFound { suggestion } => text(
+            Self::EndpointNotFound { suggestion } => LocalizedText::new(
                 format!(
                     "Op deze URL staat geen EWS-dienst (HTTP 404). Het EWS-adres is bijna altijd \
                      {suggestion}; controleer het pad in de URL."
@@ -476,7 +473,7 @@ impl Finding {
                         "a web page (for example a sign-in page)".to_owned(),
                     ),
                 };
-                text(
+                LocalizedText::new(
                     format!(
                         "De URL geeft geen EWS-antwoord maar {found_nl}. Vul het EWS-adres van de \
                          Exchange-server zelf in, meestal {suggestion}. Staat er een reverse proxy \
@@ -490,7 +487,7 @@ impl Finding {
                     ),
                 )
             }
-            Self::EndpointError { status } => text(
+            Self::EndpointError { status } => LocalizedText::new(
                 format!(
                     "Exchange antwoordde met HTTP {status} in plaats van een EWS-antwoord. Probeer \
                      het over een paar minuten opnieuw; blijft het zo, laat de Exchange-beheerder \
@@ -513,7 +510,7 @@ impl Finding {
                     AuthScheme::Basic => ("", ""),
                 };
                 let scheme = scheme.as_str();
-                text(
+                LocalizedText::new(
                     format!(
                         "Exchange weigerde de aanmelding als {login} met {scheme}, zoals de \
                          server die aanbiedt (HTTP 401). Controleer de gebruikersnaam (de \
@@ -538,7 +535,7 @@ impl Finding {
                 } else {
                     offered.join(", ")
                 };
-                text(
+                LocalizedText::new(
                     format!(
                         "De Exchange-server biedt geen aanmeldmethode aan die ohsync kan gebruiken \
                          (aangeboden: {offered}). ohsync meldt zich aan met NTLM, of via https met \
@@ -553,19 +550,17 @@ impl Finding {
                     ),
                 )
             }
-            Self::BasicRequiresHttps => text(
+            Self::BasicRequiresHttps => LocalizedText::new(
                 "De server biedt alleen Basic-aanmelding aan en de URL begint met http://; dan \
                  zou het wachtwoord onversleuteld worden verstuurd, en dat doet ohsync niet. \
                  Gebruik een https://-URL, of laat de Exchange-beheerder Windows-verificatie \
-                 (NTLM) inschakelen op de EWS-map."
-                    .to_owned(),
+                 (NTLM) inschakelen op de EWS-map.",
                 "The server offers only Basic sign-in and the URL starts with http://; the \
                  password would then be sent unencrypted, which ohsync does not do. Use an \
                  https:// URL, or have the Exchange administrator enable Windows authentication \
-                 (NTLM) on the EWS virtual directory."
-                    .to_owned(),
+                 (NTLM) on the EWS virtual directory.",
             ),
-            Self::EwsBlocked { login } => text(
+            Self::EwsBlocked { login } => LocalizedText::new(
                 format!(
                     "De aanmelding als {login} lukt, maar Exchange blokkeert EWS voor dit account \
                      (toegangsbeleid). Vraag de Exchange-beheerder EWS voor deze gebruiker toe \
@@ -582,7 +577,7 @@ impl Finding {
                      -EwsApplicationAccessPolicy), to allow ohsync in it (User-Agent ohsync/*)."
                 ),
             ),
-            Self::MailboxNotFound { mailbox } => text(
+            Self::MailboxNotFound { mailbox } => LocalizedText::new(
                 format!(
                     "Op deze Exchange-server bestaat geen postvak {mailbox}. Controleer het \
                      e-mailadres bij Postvak, of laat het veld leeg om het eigen postvak van het \
@@ -593,7 +588,7 @@ impl Finding {
                      address under Mailbox, or leave it empty to use the account's own mailbox."
                 ),
             ),
-            Self::MailboxAccessDenied { login, mailbox } => text(
+            Self::MailboxAccessDenied { login, mailbox } => LocalizedText::new(
                 format!(
                     "{login} mag niet namens {mailbox} werken. Vraag de Exchange-beheerder dit \
                      account de rol ApplicationImpersonation voor dat postvak te geven \
@@ -607,7 +602,7 @@ impl Finding {
                      <account>), or leave Mailbox empty to sync the account's own mailbox."
                 ),
             ),
-            Self::CalendarUnreadable { cause } => text(
+            Self::CalendarUnreadable { cause } => LocalizedText::new(
                 format!("De agenda kon niet worden gelezen. {}", cause.nl),
                 format!("The calendar could not be read. {}", cause.en),
             ),
@@ -616,7 +611,7 @@ impl Finding {
                 server,
                 suggested,
                 newer: false,
-            } => text(
+            } => LocalizedText::new(
                 format!(
                     "De server is {server}; de gekozen Exchange-versie {chosen} is ouder. Dat \
                      werkt, maar dan gebruikt ohsync de oudere manier voor tijdzones en \
@@ -633,7 +628,7 @@ impl Finding {
                 server,
                 suggested,
                 newer: true,
-            } => text(
+            } => LocalizedText::new(
                 format!(
                     "De server is {server}; de gekozen Exchange-versie {chosen} is nieuwer dan \
                      wat die Exchange-versie officieel ondersteunt. Deze server accepteert het \
@@ -657,7 +652,7 @@ impl Finding {
                     ),
                     None => ("De server".to_owned(), "The server".to_owned()),
                 };
-                text(
+                LocalizedText::new(
                     format!(
                         "{server_nl} weigert Exchange-versie {chosen}, omdat die nieuwer is dan \
                          de server. Kies bij Exchange-versie {suggested}; daarmee is de agenda \
@@ -672,7 +667,7 @@ impl Finding {
             }
             Self::ServerVersionUnknown { reported } => {
                 let reported = reported.as_deref().unwrap_or("-");
-                text(
+                LocalizedText::new(
                     format!(
                         "De server meldde geen Exchange-versie die ohsync kent (gemeld: \
                          {reported}). De synchronisatie kan werken; vraag de Exchange-beheerder \
@@ -685,7 +680,7 @@ impl Finding {
                     ),
                 )
             }
-            Self::CheckTimedOut { seconds } => text(
+            Self::CheckTimedOut { seconds } => LocalizedText::new(
                 format!(
                     "De controle is na {seconds} seconden gestopt: de server antwoordde niet op \
                      tijd. Probeer het later opnieuw; blijft het zo, controleer dan of de server \
@@ -760,7 +755,7 @@ impl Finding {
                 mailbox: "agenda@example.nl".to_owned(),
             },
             Self::CalendarUnreadable {
-                cause: text(busy.nl, busy.en),
+                cause: LocalizedText::new(busy.nl, busy.en),
             },
             Self::VersionMismatch {
                 chosen: ExchangeVersion::Exchange2007Sp1,

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use ohsync_localized::LocalizedText;
+
 use crate::contract::Operation;
 
 /// A failed OfficeHeart call. Never contains the token.
@@ -153,15 +155,6 @@ pub enum OfficeHeartError {
     },
 }
 
-/// A status text for the user, in Dutch and English.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserMessage {
-    /// Dutch.
-    pub nl: &'static str,
-    /// English.
-    pub en: &'static str,
-}
-
 impl OfficeHeartError {
     /// A stable code for status records and metrics.
     pub fn code(&self) -> &'static str {
@@ -216,47 +209,47 @@ impl OfficeHeartError {
     }
 
     /// What to show the user about this failure.
-    pub fn user_message(&self) -> UserMessage {
+    pub fn user_message(&self) -> LocalizedText {
         match self {
-            Self::Unauthorized { .. } | Self::Forbidden { .. } => UserMessage {
-                nl: "OfficeHeart weigert de toegang van de agendakoppeling. Vraag de beheerder het toegangstoken te controleren.",
-                en: "OfficeHeart refuses the calendar sync's access. Ask the administrator to check the access token.",
-            },
+            Self::Unauthorized { .. } | Self::Forbidden { .. } => LocalizedText::from_static(
+                "OfficeHeart weigert de toegang van de agendakoppeling. Vraag de beheerder het toegangstoken te controleren.",
+                "OfficeHeart refuses the calendar sync's access. Ask the administrator to check the access token.",
+            ),
             Self::RateLimited { .. }
             | Self::Server { .. }
             | Self::Timeout { .. }
-            | Self::Transport { .. } => UserMessage {
-                nl: "OfficeHeart is tijdelijk niet beschikbaar. De synchronisatie probeert het later automatisch opnieuw.",
-                en: "OfficeHeart is temporarily unavailable. Sync will retry automatically later.",
-            },
-            Self::Unreachable { .. } => UserMessage {
-                nl: "OfficeHeart is niet bereikbaar. De synchronisatie probeert het later automatisch opnieuw.",
-                en: "OfficeHeart cannot be reached. Sync will retry automatically later.",
-            },
-            Self::OutcomeUnknown { .. } => UserMessage {
-                nl: "Een wijziging in de OfficeHeart-agenda is niet bevestigd. De volgende synchronisatie controleert en herstelt dit zonder dubbele afspraken.",
-                en: "A change to the OfficeHeart agenda was not confirmed. The next sync checks and completes it without creating duplicates.",
-            },
-            Self::CursorExpired { .. } => UserMessage {
-                nl: "De OfficeHeart-agenda wordt opnieuw volledig vergeleken; dit gebeurt automatisch.",
-                en: "The OfficeHeart agenda is being compared in full again; this happens automatically.",
-            },
-            Self::NotFound { .. } | Self::VersionMismatch { .. } => UserMessage {
-                nl: "Een afspraak is tijdens de synchronisatie in OfficeHeart gewijzigd. De volgende synchronisatie neemt dit mee.",
-                en: "An appointment changed in OfficeHeart during sync. The next sync takes it into account.",
-            },
+            | Self::Transport { .. } => LocalizedText::from_static(
+                "OfficeHeart is tijdelijk niet beschikbaar. De synchronisatie probeert het later automatisch opnieuw.",
+                "OfficeHeart is temporarily unavailable. Sync will retry automatically later.",
+            ),
+            Self::Unreachable { .. } => LocalizedText::from_static(
+                "OfficeHeart is niet bereikbaar. De synchronisatie probeert het later automatisch opnieuw.",
+                "OfficeHeart cannot be reached. Sync will retry automatically later.",
+            ),
+            Self::OutcomeUnknown { .. } => LocalizedText::from_static(
+                "Een wijziging in de OfficeHeart-agenda is niet bevestigd. De volgende synchronisatie controleert en herstelt dit zonder dubbele afspraken.",
+                "A change to the OfficeHeart agenda was not confirmed. The next sync checks and completes it without creating duplicates.",
+            ),
+            Self::CursorExpired { .. } => LocalizedText::from_static(
+                "De OfficeHeart-agenda wordt opnieuw volledig vergeleken; dit gebeurt automatisch.",
+                "The OfficeHeart agenda is being compared in full again; this happens automatically.",
+            ),
+            Self::NotFound { .. } | Self::VersionMismatch { .. } => LocalizedText::from_static(
+                "Een afspraak is tijdens de synchronisatie in OfficeHeart gewijzigd. De volgende synchronisatie neemt dit mee.",
+                "An appointment changed in OfficeHeart during sync. The next sync takes it into account.",
+            ),
             Self::IdempotencyKeyReused { .. }
             | Self::Rejected { .. }
             | Self::ResponseTooLarge { .. }
             | Self::InvalidResponse { .. }
-            | Self::UnexpectedStatus { .. } => UserMessage {
-                nl: "OfficeHeart en de agendakoppeling begrijpen elkaar niet. Neem contact op met de beheerder.",
-                en: "OfficeHeart and the calendar sync do not understand each other. Contact the administrator.",
-            },
-            Self::InvalidConfig { .. } => UserMessage {
-                nl: "De instellingen voor de verbinding met OfficeHeart zijn onjuist. Neem contact op met de beheerder.",
-                en: "The settings for connecting to OfficeHeart are wrong. Contact the administrator.",
-            },
+            | Self::UnexpectedStatus { .. } => LocalizedText::from_static(
+                "OfficeHeart en de agendakoppeling begrijpen elkaar niet. Neem contact op met de beheerder.",
+                "OfficeHeart and the calendar sync do not understand each other. Contact the administrator.",
+            ),
+            Self::InvalidConfig { .. } => LocalizedText::from_static(
+                "De instellingen voor de verbinding met OfficeHeart zijn onjuist. Neem contact op met de beheerder.",
+                "The settings for connecting to OfficeHeart are wrong. Contact the administrator.",
+            ),
         }
     }
 }

@@ -18,7 +18,7 @@ mod schedule;
 
 pub use appointment::{Appointment, AppointmentData, InvalidField, ShowAs};
 pub use client::{ClientConfig, Created, OfficeHeartClient};
-pub use error::{OfficeHeartError, UserMessage};
+pub use error::OfficeHeartError;
 pub use error_body::{ErrorBody, ErrorCode};
 pub use ids::{
     AppointmentId, Cursor, IdempotencyKey, InvalidValue, PageToken, TenantId, UserId, Version,

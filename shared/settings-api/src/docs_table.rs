@@ -69,8 +69,8 @@ fn tables() -> String {
         out.push_str(&format!(
             "| `{}` | {} | {} |\n",
             code.as_str(),
-            cell(text.nl),
-            cell(text.en)
+            cell(&text.nl),
+            cell(&text.en)
         ));
     }
     out

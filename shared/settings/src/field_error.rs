@@ -1,16 +1,8 @@
 //! What the settings API answers about one field: a stable code, the field, and a message in
 //! Dutch and English.
 
+use ohsync_localized::LocalizedText;
 use serde::Serialize;
-
-/// A message for the user in both languages the admin screen speaks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LocalizedText {
-    /// Dutch.
-    pub nl: String,
-    /// English.
-    pub en: String,
-}
 
 /// One problem with one field (or, in [`crate::ValidatedSettings::notices`], one change
 /// validation made to it), in the shape the settings API returns.

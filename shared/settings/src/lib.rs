@@ -31,7 +31,7 @@ pub use account::{MailboxAddress, ShortDomain, Username, split_login};
 pub use choices::{PolicyChoice, SyncChoices, WindowDays};
 pub use ews_url::EwsUrl;
 pub use exchange_account::ExchangeAccount;
-pub use field_error::{FieldError, LocalizedText};
+pub use field_error::FieldError;
 pub use input::{DaysInput, ExchangeSettingsInput};
 pub use operator::{
     HTTP_HOSTS_VAR, INSECURE_TLS_HOSTS_VAR, OperatorPolicy, OperatorPolicyError, PRIVATE_HOSTS_VAR,

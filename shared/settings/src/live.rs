@@ -3,10 +3,11 @@
 //! what to do. Nothing is stored by a check.
 
 use async_trait::async_trait;
+use ohsync_localized::LocalizedText;
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::{LocalizedText, ValidatedSettings};
+use crate::ValidatedSettings;
 
 /// The steps of a live check, in the order they run; a step runs only when those before it
 /// passed (later ones are then [`CheckStatus::Skipped`]).

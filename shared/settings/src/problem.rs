@@ -4,9 +4,10 @@
 use std::fmt;
 
 use ohsync_ews::ExchangeVersion;
+use ohsync_localized::LocalizedText;
 use ohsync_net_guard::{GuardError, RefusalReason};
 
-use crate::{FieldError, LocalizedText};
+use crate::FieldError;
 
 /// The input fields, named as in the API.
 pub mod field {
@@ -306,10 +307,6 @@ fn window_label(name: &str) -> (&'static str, &'static str) {
     }
 }
 
-fn text(nl: String, en: String) -> LocalizedText {
-    LocalizedText { nl, en }
-}
-
 impl Problem {
     /// The stable code.
     pub fn code(&self) -> ProblemCode {
@@ -384,19 +381,17 @@ impl Problem {
     /// What is wrong and what to do, in Dutch and English.
     pub fn message(&self) -> LocalizedText {
         match self {
-            Self::UrlEmpty => text(
-                "Vul de Exchange URL in, meestal https://<server>/EWS/Exchange.asmx.".into(),
-                "Enter the Exchange URL, usually https://<server>/EWS/Exchange.asmx.".into(),
+            Self::UrlEmpty => LocalizedText::new(
+                "Vul de Exchange URL in, meestal https://<server>/EWS/Exchange.asmx.",
+                "Enter the Exchange URL, usually https://<server>/EWS/Exchange.asmx.",
             ),
-            Self::UrlInvalid => text(
+            Self::UrlInvalid => LocalizedText::new(
                 "Dit is geen volledig webadres. Vul het hele adres in, beginnend met https://, \
-                 bijvoorbeeld https://mail.voorbeeld.nl/EWS/Exchange.asmx."
-                    .into(),
+                 bijvoorbeeld https://mail.voorbeeld.nl/EWS/Exchange.asmx.",
                 "This is not a complete web address. Enter the whole address, starting with \
-                 https://, for example https://mail.example.com/EWS/Exchange.asmx."
-                    .into(),
+                 https://, for example https://mail.example.com/EWS/Exchange.asmx.",
             ),
-            Self::UrlNotHttps { scheme } => text(
+            Self::UrlNotHttps { scheme } => LocalizedText::new(
                 format!(
                     "De Exchange URL moet met https:// beginnen (nu: {scheme}://), zodat het \
                      wachtwoord versleuteld wordt verstuurd. Alleen als de beheerder van ohsync \
@@ -408,19 +403,17 @@ impl Problem {
                      operator has allowed it for."
                 ),
             ),
-            Self::UrlHasCredentials => text(
+            Self::UrlHasCredentials => LocalizedText::new(
                 "Zet geen gebruikersnaam of wachtwoord in de URL; vul ze in de velden \
-                 Gebruikersnaam en Wachtwoord in."
-                    .into(),
+                 Gebruikersnaam en Wachtwoord in.",
                 "Do not put a user name or password in the URL; enter them in the Username and \
-                 Password fields."
-                    .into(),
+                 Password fields.",
             ),
-            Self::UrlHasFragment => text(
-                "Haal het deel vanaf # uit de URL; een Exchange-adres heeft dat niet.".into(),
-                "Remove the part from # onwards; an Exchange address has none.".into(),
+            Self::UrlHasFragment => LocalizedText::new(
+                "Haal het deel vanaf # uit de URL; een Exchange-adres heeft dat niet.",
+                "Remove the part from # onwards; an Exchange address has none.",
             ),
-            Self::UrlIsOwa { host } => text(
+            Self::UrlIsOwa { host } => LocalizedText::new(
                 format!(
                     "Dit is het adres van Outlook op het web of het Exchange-beheercentrum, niet \
                      van EWS. Gebruik https://{host}/EWS/Exchange.asmx."
@@ -430,7 +423,7 @@ impl Problem {
                      of EWS. Use https://{host}/EWS/Exchange.asmx."
                 ),
             ),
-            Self::UrlPrivateAddress { host, reason } => text(
+            Self::UrlPrivateAddress { host, reason } => LocalizedText::new(
                 format!(
                     "{host} is {}. Daar maakt ohsync uit veiligheid geen verbinding mee. Staat \
                      uw Exchange-server echt in een intern netwerk, vraag dan de beheerder van \
@@ -444,7 +437,7 @@ impl Problem {
                     reason.description()
                 ),
             ),
-            Self::UrlHostUnresolvable { host } => text(
+            Self::UrlHostUnresolvable { host } => LocalizedText::new(
                 format!(
                     "De servernaam {host} kon niet worden opgezocht. Controleer de \
                      schrijfwijze; klopt die, probeer het dan later opnieuw."
@@ -454,7 +447,7 @@ impl Problem {
                      is right, try again later."
                 ),
             ),
-            Self::ExchangeOnlineUnsupported { host } => text(
+            Self::ExchangeOnlineUnsupported { host } => LocalizedText::new(
                 format!(
                     "{host} is Exchange Online (Microsoft 365). Microsoft heeft EWS daar op \
                      1 oktober 2026 standaard uitgeschakeld en haalt het op 1 april 2027 \
@@ -468,7 +461,7 @@ impl Problem {
                      address."
                 ),
             ),
-            Self::VersionEmpty => text(
+            Self::VersionEmpty => LocalizedText::new(
                 format!(
                     "Kies de Exchange-versie van de server: {}.",
                     accepted_versions_text()
@@ -478,7 +471,7 @@ impl Problem {
                     accepted_versions_text()
                 ),
             ),
-            Self::VersionUnknown { given } => text(
+            Self::VersionUnknown { given } => LocalizedText::new(
                 format!(
                     "'{given}' is geen Exchange-versie die EWS kent. Kies een van: {}. Voor \
                      Exchange 2019 en nieuwer is dat Exchange2016.",
@@ -490,7 +483,7 @@ impl Problem {
                     accepted_versions_text()
                 ),
             ),
-            Self::VersionUnsupported { given } => text(
+            Self::VersionUnsupported { given } => LocalizedText::new(
                 format!(
                     "{given} (Exchange 2007 zonder service pack) wordt niet ondersteund: ohsync \
                      heeft de vaste UID van afspraken nodig, die EWS pas vanaf Exchange2007_SP1 \
@@ -502,15 +495,13 @@ impl Problem {
                      Exchange2007_SP1. Choose Exchange2007_SP1 or later."
                 ),
             ),
-            Self::UsernameEmpty => text(
+            Self::UsernameEmpty => LocalizedText::new(
                 "Vul de Windows-gebruikersnaam in waarmee u in Outlook inlogt (niet uw \
-                 OfficeHeart-login)."
-                    .into(),
+                 OfficeHeart-login).",
                 "Enter the Windows user name you sign in to Outlook with (not your OfficeHeart \
-                 login)."
-                    .into(),
+                 login).",
             ),
-            Self::UsernameIsUpn { given } => text(
+            Self::UsernameIsUpn { given } => LocalizedText::new(
                 format!(
                     "'{given}' is een e-mail- of UPN-adres. Vul bij Gebruikersnaam alleen de \
                      Windows-accountnaam in (het deel dat u na DOMEIN\\ typt) en bij Domein de \
@@ -522,22 +513,20 @@ impl Problem {
                      under Domain."
                 ),
             ),
-            Self::UsernameInvalidCharacters { found } => text(
+            Self::UsernameInvalidCharacters { found } => LocalizedText::new(
                 format!(
                     "Een Windows-gebruikersnaam kan het teken '{found}' niet bevatten. \
                      Controleer de gebruikersnaam."
                 ),
                 format!("A Windows user name cannot contain '{found}'. Check the user name."),
             ),
-            Self::UsernameTooLong => text(
+            Self::UsernameTooLong => LocalizedText::new(
                 "Een Windows-gebruikersnaam (pre-Windows 2000) is hoogstens 20 tekens lang. \
-                 Vul de accountnaam in, niet de volledige naam."
-                    .into(),
+                 Vul de accountnaam in, niet de volledige naam.",
                 "A Windows (pre-Windows 2000) user name is at most 20 characters long. Enter \
-                 the account name, not the full name."
-                    .into(),
+                 the account name, not the full name.",
             ),
-            Self::UsernameDomainMismatch { typed, domain } => text(
+            Self::UsernameDomainMismatch { typed, domain } => LocalizedText::new(
                 format!(
                     "De gebruikersnaam begint met domein {typed}\\, maar bij Domein staat \
                      {domain}. Vul één domein in: laat het deel vóór de \\ weg, of pas Domein \
@@ -548,7 +537,7 @@ impl Problem {
                      one domain: leave out the part before the \\, or change Domain."
                 ),
             ),
-            Self::UsernameDomainSplit { domain, username } => text(
+            Self::UsernameDomainSplit { domain, username } => LocalizedText::new(
                 format!(
                     "U typte DOMEIN\\gebruiker; dat is opgesplitst in Domein '{domain}' en \
                      Gebruikersnaam '{username}'."
@@ -558,11 +547,11 @@ impl Problem {
                      '{username}'."
                 ),
             ),
-            Self::DomainEmpty => text(
-                "Vul het korte Windows-domein in, bijvoorbeeld officeheart.".into(),
-                "Enter the short Windows domain, for example officeheart.".into(),
+            Self::DomainEmpty => LocalizedText::new(
+                "Vul het korte Windows-domein in, bijvoorbeeld officeheart.",
+                "Enter the short Windows domain, for example officeheart.",
             ),
-            Self::DomainHasDots { given, suggestion } => text(
+            Self::DomainHasDots { given, suggestion } => LocalizedText::new(
                 format!(
                     "Vul de korte (NetBIOS-)domeinnaam in, zonder punten: meestal '{suggestion}' \
                      in plaats van '{given}'."
@@ -572,15 +561,13 @@ impl Problem {
                      '{suggestion}' instead of '{given}'."
                 ),
             ),
-            Self::DomainTooLong => text(
+            Self::DomainTooLong => LocalizedText::new(
                 "De korte domeinnaam is hoogstens 15 tekens lang. Vul de NetBIOS-naam van het \
-                 domein in."
-                    .into(),
+                 domein in.",
                 "The short domain name is at most 15 characters long. Enter the domain's \
-                 NetBIOS name."
-                    .into(),
+                 NetBIOS name.",
             ),
-            Self::DomainInvalidCharacters { found } => text(
+            Self::DomainInvalidCharacters { found } => LocalizedText::new(
                 format!(
                     "Een Windows-domeinnaam kan het teken '{found}' niet bevatten. Vul alleen de \
                      korte domeinnaam in, bijvoorbeeld officeheart."
@@ -590,29 +577,24 @@ impl Problem {
                      domain name, for example officeheart."
                 ),
             ),
-            Self::MailboxInvalid => text(
+            Self::MailboxInvalid => LocalizedText::new(
                 "Vul bij Postvak een e-mailadres in (naam@domein.nl), of laat het leeg om het \
-                 eigen postvak van het account te gebruiken."
-                    .into(),
+                 eigen postvak van het account te gebruiken.",
                 "Enter an e-mail address under Mailbox (name@domain.com), or leave it empty to \
-                 use the account's own mailbox."
-                    .into(),
+                 use the account's own mailbox.",
             ),
-            Self::PasswordEmpty => text(
+            Self::PasswordEmpty => LocalizedText::new(
                 "Het wachtwoord is leeg. Vul het Windows-wachtwoord in, of laat het veld weg om \
-                 het opgeslagen wachtwoord te houden."
-                    .into(),
+                 het opgeslagen wachtwoord te houden.",
                 "The password is empty. Enter the Windows password, or leave the field out to \
-                 keep the stored password."
-                    .into(),
+                 keep the stored password.",
             ),
-            Self::PasswordRequired => text(
+            Self::PasswordRequired => LocalizedText::new(
                 "Vul het Windows-wachtwoord van dit account in; er is nog geen wachtwoord \
-                 opgeslagen."
-                    .into(),
-                "Enter the Windows password of this account; no password is stored yet.".into(),
+                 opgeslagen.",
+                "Enter the Windows password of this account; no password is stored yet.",
             ),
-            Self::ConflictPolicyUnknown { given } => text(
+            Self::ConflictPolicyUnknown { given } => LocalizedText::new(
                 format!(
                     "'{given}' is geen geldige keuze bij conflicten. Kies newest_wins (nieuwste \
                      wijziging wint), officeheart_wins of exchange_wins."
@@ -622,7 +604,7 @@ impl Problem {
                      change wins), officeheart_wins or exchange_wins."
                 ),
             ),
-            Self::DirectionUnknown { given } => text(
+            Self::DirectionUnknown { given } => LocalizedText::new(
                 format!(
                     "'{given}' is geen geldige richting. Kies two_way (beide kanten op), \
                      officeheart_to_exchange of exchange_to_officeheart."
@@ -634,19 +616,19 @@ impl Problem {
             ),
             Self::WindowNotANumber { field } => {
                 let (nl, en) = window_label(field);
-                text(
+                LocalizedText::new(
                     format!("Vul bij {nl} een heel aantal dagen in."),
                     format!("Enter a whole number of days for {en}."),
                 )
             }
             Self::WindowOutOfRange { field, min, max } => {
                 let (nl, en) = window_label(field);
-                text(
+                LocalizedText::new(
                     format!("Vul bij {nl} een aantal van {min} tot en met {max} in."),
                     format!("Enter a number from {min} to {max} for {en}."),
                 )
             }
-            Self::WindowTooLong { max } => text(
+            Self::WindowTooLong { max } => LocalizedText::new(
                 format!(
                     "Dagen terug en vooruit samen mogen hoogstens {max} zijn (Exchange geeft \
                      geen agenda-overzicht van meer dan twee jaar). Verklein een van beide."

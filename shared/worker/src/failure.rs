@@ -4,6 +4,7 @@ use std::fmt;
 
 use ohsync_engine::ports::SecretsError;
 use ohsync_engine::report::{ErrorCode, RunError};
+use ohsync_localized::LocalizedText;
 use ohsync_settings::store::SettingsStoreError;
 
 /// What went wrong, as a stable code.
@@ -46,45 +47,42 @@ impl FailureCode {
         }
     }
 
-    /// What happened and what to do: (Dutch, English).
-    pub fn text(self) -> (&'static str, &'static str) {
+    /// What happened and what to do, for the user.
+    pub fn text(self) -> LocalizedText {
         match self {
-            Self::MessageMalformed => (
+            Self::MessageMalformed => LocalizedText::from_static(
                 "Een synchronisatieopdracht in de wachtrij was onleesbaar en is overgeslagen. Neem contact op met de beheerder van ohsync.",
                 "A sync job in the queue could not be read and was skipped. Contact the ohsync operator.",
             ),
-            Self::SettingsUnavailable => (
+            Self::SettingsUnavailable => LocalizedText::from_static(
                 "De instellingen konden even niet worden gelezen. ohsync probeert het zo opnieuw.",
                 "The settings could not be read for a moment. ohsync tries again shortly.",
             ),
-            Self::SettingsInvalid => (
+            Self::SettingsInvalid => LocalizedText::from_static(
                 "De opgeslagen Exchange-instellingen zijn niet bruikbaar. Sla de Exchange-instellingen opnieuw op.",
                 "The stored Exchange settings cannot be used. Save the Exchange settings again.",
             ),
-            Self::PasswordMissing => (
+            Self::PasswordMissing => LocalizedText::from_static(
                 "Er is geen Exchange-wachtwoord opgeslagen. Vul het wachtwoord in bij de Exchange-instellingen.",
                 "No Exchange password is stored. Enter the password in the Exchange settings.",
             ),
-            Self::PasswordDenied => (
+            Self::PasswordDenied => LocalizedText::from_static(
                 "ohsync mocht het opgeslagen wachtwoord niet lezen. Neem contact op met de beheerder van ohsync.",
                 "ohsync was not allowed to read the stored password. Contact the ohsync operator.",
             ),
-            Self::PasswordUnavailable => (
+            Self::PasswordUnavailable => LocalizedText::from_static(
                 "Het opgeslagen wachtwoord kon even niet worden gelezen. ohsync probeert het zo opnieuw.",
                 "The stored password could not be read for a moment. ohsync tries again shortly.",
             ),
-            Self::AgendaConfigInvalid => (
+            Self::AgendaConfigInvalid => LocalizedText::from_static(
                 "De koppeling met de OfficeHeart-agenda is niet goed ingesteld. Neem contact op met de beheerder van ohsync.",
                 "The connection to the OfficeHeart agenda is not set up correctly. Contact the ohsync operator.",
             ),
-            Self::StartedTooLate => (
+            Self::StartedTooLate => LocalizedText::from_static(
                 "De synchronisatie kon niet meer op tijd beginnen en wordt zo opnieuw geprobeerd.",
                 "The sync could not start in time and is tried again shortly.",
             ),
-            Self::Run(code) => {
-                let text = code.text();
-                (text.nl, text.en)
-            }
+            Self::Run(code) => code.text(),
         }
     }
 }
@@ -259,8 +257,11 @@ mod tests {
         let names: std::collections::BTreeSet<_> = codes.iter().map(|code| code.as_str()).collect();
         assert_eq!(names.len(), codes.len(), "codes are distinct");
         for code in codes {
-            let (nl, en) = code.text();
-            assert!(!nl.is_empty() && !en.is_empty() && nl != en, "{code}");
+            let text = code.text();
+            assert!(
+                !text.nl.is_empty() && !text.en.is_empty() && text.nl != text.en,
+                "{code}"
+            );
         }
         assert_eq!(
             FailureCode::Run(ErrorCode::MailboxUnauthorized).as_str(),

@@ -6,9 +6,10 @@ mod user_message;
 
 use std::time::Duration;
 
+use ohsync_localized::LocalizedText;
+
 pub use response::{MessageXml, ResponseClass, ResponseStatus, SoapFault};
 pub use response_code::ResponseCode;
-pub use user_message::LocalizedMessage;
 
 /// What is wrong with the server's TLS certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,7 +301,7 @@ impl EwsError {
     }
 
     /// What happened and what to do, in plain Dutch and English.
-    pub fn user_message(&self) -> LocalizedMessage {
+    pub fn user_message(&self) -> LocalizedText {
         user_message::for_error(self)
     }
 

@@ -70,7 +70,7 @@ impl OpsError {
                 format!("{who} is niet gesynchroniseerd: de synchronisatie staat uit")
             }
             Self::Failed(failure) => {
-                let (nl, _) = failure.cause().code.text();
+                let nl = failure.cause().code.text().nl;
                 format!("{nl} ({})", failure.cause().detail)
             }
             Self::Invalid(errors) => errors

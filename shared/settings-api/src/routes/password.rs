@@ -3,8 +3,9 @@
 //! point the settings at another server and have ohsync send it there.
 
 use ohsync_engine::ports::SecretsError;
+use ohsync_localized::LocalizedText;
 use ohsync_settings::{
-    ExchangeAccount, FieldError, LocalizedText, Problem, StoredSettings, ValidatedSettings, field,
+    ExchangeAccount, FieldError, Problem, StoredSettings, ValidatedSettings, field,
 };
 use secrecy::SecretString;
 
@@ -20,15 +21,13 @@ pub(crate) fn new_account_needs_password() -> FieldError {
     FieldError {
         code: NEW_ACCOUNT_CODE,
         field: field::PASSWORD,
-        message: LocalizedText {
-            nl: "U wijzigt de server of het account. Vul het wachtwoord opnieuw in: ohsync \
-                 stuurt een opgeslagen wachtwoord alleen naar de server en het account waarvoor \
-                 het is ingevuld."
-                .into(),
-            en: "You are changing the server or the account. Enter the password again: ohsync \
-                 sends a stored password only to the server and the account it was entered for."
-                .into(),
-        },
+        message: LocalizedText::from_static(
+            "U wijzigt de server of het account. Vul het wachtwoord opnieuw in: ohsync \
+             stuurt een opgeslagen wachtwoord alleen naar de server en het account waarvoor \
+             het is ingevuld.",
+            "You are changing the server or the account. Enter the password again: ohsync \
+             sends a stored password only to the server and the account it was entered for.",
+        ),
     }
 }
 

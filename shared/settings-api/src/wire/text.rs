@@ -1,7 +1,6 @@
 //! A text for the user in both languages.
 
-use ohsync_engine::report::ErrorText;
-use ohsync_settings::LocalizedText;
+use ohsync_localized::LocalizedText;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,17 +16,8 @@ pub struct Text {
 impl From<LocalizedText> for Text {
     fn from(text: LocalizedText) -> Self {
         Self {
-            nl: text.nl,
-            en: text.en,
-        }
-    }
-}
-
-impl From<ErrorText> for Text {
-    fn from(text: ErrorText) -> Self {
-        Self {
-            nl: text.nl.to_owned(),
-            en: text.en.to_owned(),
+            nl: text.nl.into_owned(),
+            en: text.en.into_owned(),
         }
     }
 }

@@ -96,8 +96,8 @@ async fn the_status_shows_the_last_run_with_texts_in_both_languages() {
         .zip([ErrorCode::MailboxThrottled, ErrorCode::CreateOutcomeUnknown])
     {
         assert_eq!(error["code"], code.as_str());
-        assert_eq!(error["message"]["nl"], code.text().nl);
-        assert_eq!(error["message"]["en"], code.text().en);
+        assert_eq!(error["message"]["nl"], *code.text().nl);
+        assert_eq!(error["message"]["en"], *code.text().en);
     }
     assert_eq!(errors[1]["detail"], "oh-7");
     assert_eq!(

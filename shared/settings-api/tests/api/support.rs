@@ -10,10 +10,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use ohsync_engine::identity::{TenantId, UserId};
 use ohsync_engine::ports::{Clock, SecretName, SecretRef, SecretVersionId, Secrets, SecretsError};
 use ohsync_jobs::{JobQueue, JobQueueError, SyncJob};
+use ohsync_localized::LocalizedText;
 use ohsync_secrets::FileSecrets;
 use ohsync_settings::live::{CheckResult, CheckStatus, CheckStep, LiveCheckReport, LiveChecker};
 use ohsync_settings::store::SettingsStore;
-use ohsync_settings::{LocalizedText, OperatorPolicy, StoredSettings, ValidatedSettings};
+use ohsync_settings::{OperatorPolicy, StoredSettings, ValidatedSettings};
 use ohsync_settings_api::{ApiState, CallerTokens, router};
 use ohsync_store_embedded::{EmbeddedSettingsStore, EmbeddedStore};
 use reqwest::{Method, RequestBuilder, Response};
@@ -89,10 +90,7 @@ fn check(step: CheckStep, status: CheckStatus, code: Option<&'static str>) -> Ch
         step,
         status,
         code,
-        message: LocalizedText {
-            nl: format!("stap {step:?}"),
-            en: format!("step {step:?}"),
-        },
+        message: LocalizedText::new(format!("stap {step:?}"), format!("step {step:?}")),
         detail: None,
     }
 }
