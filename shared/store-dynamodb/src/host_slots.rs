@@ -20,7 +20,7 @@ use rand::Rng;
 
 use crate::item::{self, EXPIRES_AT};
 use crate::requests::{Operation, RequestCounts};
-use crate::retry::{RetryPolicy, classify, retrying};
+use crate::retry::{RetryPolicy, applied, retrying};
 use crate::store::{DynamoStore, StoreOptions};
 
 /// Slot item: the run holding it.
@@ -121,19 +121,7 @@ impl HostSlots for DynamoHostSlots {
                         ":holder",
                         AttributeValue::S(lease.holder.as_str().to_owned()),
                     );
-                async move {
-                    match request.send().await {
-                        Ok(_) => Ok(true),
-                        Err(error)
-                            if error
-                                .as_service_error()
-                                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                        {
-                            Ok(false)
-                        }
-                        Err(error) => Err(classify(error)),
-                    }
-                }
+                async move { applied(request.send().await) }
             },
         )
         .await
@@ -182,19 +170,7 @@ impl DynamoHostSlots {
                     ":holder",
                     AttributeValue::S(holder.as_str().to_owned()),
                 );
-            async move {
-                match request.send().await {
-                    Ok(_) => Ok(true),
-                    Err(error)
-                        if error
-                            .as_service_error()
-                            .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-                    {
-                        Ok(false)
-                    }
-                    Err(error) => Err(classify(error)),
-                }
-            }
+            async move { applied(request.send().await) }
         })
         .await
         .map_err(unavailable)
