@@ -5,13 +5,14 @@ use std::collections::HashSet;
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
 use lambda_runtime::LambdaEvent;
-use ohsync_worker::SyncWorker;
+use ohsync_worker::{JobOutcome, SyncWorker};
 
 /// The SQS attribute naming a FIFO message's group (the user).
 const GROUP_ATTRIBUTE: &str = "MessageGroupId";
 
 /// Runs each record's job in order and names, in the response, the records SQS should hand
-/// out again: those that failed retryably and those of the same user after them. Records that
+/// out again: those that failed retryably or were deferred, and those of the same user after
+/// them. Records that
 /// succeeded, were skipped, or failed for good are left out, so SQS deletes them.
 pub async fn handle(
     worker: &SyncWorker,
@@ -48,11 +49,13 @@ pub async fn handle(
     Ok(response)
 }
 
-/// Runs one record; true when it should be handed out again.
+/// Runs one record; true when it should be handed out again: it failed retryably, or it was
+/// deferred (its Exchange host had no free slot).
 async fn run(worker: &SyncWorker, record: &SqsMessage, deadline: DateTime<Utc>) -> bool {
     let body = record.body.as_deref().unwrap_or_default();
     match worker.run_message(body, deadline).await {
-        Ok(_) => false,
+        Ok(JobOutcome::Deferred(_)) => true,
+        Ok(JobOutcome::Skipped(_) | JobOutcome::Ran(_)) => false,
         Err(failure) => failure.is_retryable(),
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! [`handle`] runs the batch's records one after another (a FIFO queue hands out one message
 //! per user at a time; records of different users are cheap to run in turn) and answers a
-//! partial batch failure: only records that failed retryably, or were not started, are named,
+//! partial batch failure: only records that failed retryably, were deferred for a full
+//! Exchange host, or were not started, are named,
 //! so SQS hands those out again and deletes the rest. A record whose user already failed
 //! retryably in this batch is not started (the runs of one user keep their order). The Lambda
 //! deadline is passed down; the worker keeps a safety margin before it.
@@ -11,5 +12,6 @@ mod handler;
 
 pub use handler::handle;
 pub use ohsync_worker::aws::{
-    BATCH_SIZE_VAR, MAX_RUN_SECONDS_VAR, OFFICEHEART_TOKEN_SECRET_VAR, worker_from_env,
+    BATCH_SIZE_VAR, MAX_RUN_SECONDS_VAR, OFFICEHEART_TOKEN_SECRET_VAR, RUNS_PER_EXCHANGE_HOST_VAR,
+    worker_from_env,
 };

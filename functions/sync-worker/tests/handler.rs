@@ -4,8 +4,12 @@
 
 mod support;
 
+use chrono::{TimeDelta, Utc};
+use ohsync_engine::identity::UserId;
 use ohsync_engine::report::{ErrorCode, RunOutcome};
-use ohsync_sync_worker_function::{handle, worker_from_env};
+use ohsync_jobs::{ExchangeHost, HostSlots, SlotHolder, SlotLease};
+use ohsync_settings::store::SettingsStore;
+use ohsync_sync_worker_function::{RUNS_PER_EXCHANGE_HOST_VAR, handle, worker_from_env};
 use support::{Record, Stack, at, retried, sqs_event};
 
 #[tokio::test]
@@ -15,17 +19,7 @@ async fn only_retryable_failures_and_what_follows_them_for_the_user_are_handed_o
     };
     let jan = stack.save("jan", &stack.ews.url(), "Geheim!1").await;
     let piet = stack.save("piet", &stack.ews.url(), "Verkeerd!0").await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    stack
-        .save(
-            "kees",
-            &format!("http://{closed}/EWS/Exchange.asmx"),
-            "Geheim!3",
-        )
-        .await;
+    stack.save_unreachable("kees").await;
     stack.oh_seed("jan", "Offerte Jansen", at(2));
     let worker = worker_from_env(&stack.env, &stack.sdk).await.unwrap();
 
@@ -92,6 +86,7 @@ async fn the_environment_is_read_and_a_bad_variable_is_named() {
         .clone()
         .with(ohsync_sync_worker_function::MAX_RUN_SECONDS_VAR, "300")
         .with(ohsync_sync_worker_function::BATCH_SIZE_VAR, "50")
+        .with(RUNS_PER_EXCHANGE_HOST_VAR, "2")
         .with(
             ohsync_settings::INSECURE_TLS_HOSTS_VAR,
             "mail.acme.local, ex2.acme.local",
@@ -100,6 +95,7 @@ async fn the_environment_is_read_and_a_bad_variable_is_named() {
     let config = worker.config();
     assert_eq!(config.max_run_time, chrono::TimeDelta::minutes(5));
     assert_eq!(config.batch_size, 50);
+    assert_eq!(config.runs_per_exchange_host, 2);
     assert_eq!(
         config.transport.insecure_tls_hosts,
         ["mail.acme.local", "ex2.acme.local"]
@@ -112,6 +108,12 @@ async fn the_environment_is_read_and_a_bad_variable_is_named() {
     let error = worker_from_env(&env, &stack.sdk).await.unwrap_err();
     assert!(
         error.to_string().contains("OHSYNC_OFFICEHEART_URL"),
+        "{error}"
+    );
+    let env = stack.env.clone().with(RUNS_PER_EXCHANGE_HOST_VAR, "0");
+    let error = worker_from_env(&env, &stack.sdk).await.unwrap_err();
+    assert!(
+        error.to_string().contains(RUNS_PER_EXCHANGE_HOST_VAR),
         "{error}"
     );
     let env = stack
@@ -174,4 +176,114 @@ async fn the_binary_runs_a_batch_through_the_lambda_runtime_api_and_never_logs_t
             "{secret} in the output"
         );
     }
+}
+
+/// Takes one of `host`'s `cap` slots for another worker's run, for six minutes.
+async fn hold_slot(stack: &Stack, host: &str, cap: u32) -> SlotLease {
+    let now = Utc::now();
+    stack
+        .host_slots()
+        .try_acquire(
+            &ExchangeHost::new(host),
+            cap,
+            &SlotHolder::new("another-worker"),
+            now,
+            now + TimeDelta::minutes(6),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_full_exchange_host_hands_its_records_back_and_they_run_once_it_has_room() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    let jan = stack.save("jan", &stack.ews.url(), "Geheim!1").await;
+    stack.save("piet", &stack.ews.url(), "Geheim!2").await;
+    stack.oh_seed("jan", "Offerte Jansen", at(2));
+    stack.oh_seed("piet", "Keuring", at(3));
+    let env = stack.env.clone().with(RUNS_PER_EXCHANGE_HOST_VAR, "1");
+    let worker = worker_from_env(&env, &stack.sdk).await.unwrap();
+    assert_eq!(worker.config().runs_per_exchange_host, 1);
+    let elsewhere = hold_slot(&stack, "ex.elsewhere.example", 1).await;
+    let busy = hold_slot(&stack, "127.0.0.1", 1).await;
+
+    // Another worker's run holds the simulator's only slot: both records go back, untouched.
+    let records = [
+        Record::of(&stack.job("jan")),
+        Record::of(&stack.job("piet")),
+    ];
+    let response = handle(&worker, sqs_event(&records, 300)).await.unwrap();
+    assert_eq!(
+        retried(&response),
+        [records[0].id.clone(), records[1].id.clone()]
+    );
+    assert_eq!(stack.ews.counters().http_requests(), 0);
+    assert!(stack.ex_subjects("jan@ohsim.example").is_empty());
+    assert_eq!(
+        stack.state("jan", &jan).await.status,
+        None,
+        "a deferred job is no failed run: no status is written"
+    );
+
+    // That run ends; SQS hands the records out again, and they run one after the other (one
+    // slot) — while another host's only slot stays held, which holds nobody here up.
+    assert!(stack.host_slots().release(&busy).await.unwrap());
+    let records = [
+        Record::of(&stack.job("jan")),
+        Record::of(&stack.job("piet")),
+    ];
+    let response = handle(&worker, sqs_event(&records, 300)).await.unwrap();
+    assert_eq!(retried(&response), Vec::<String>::new());
+    assert_eq!(stack.ex_subjects("jan@ohsim.example"), ["Offerte Jansen"]);
+    assert_eq!(stack.ex_subjects("piet@ohsim.example"), ["Keuring"]);
+    assert_eq!(
+        stack.state("jan", &jan).await.status.unwrap().outcome,
+        RunOutcome::Completed
+    );
+    hold_slot(&stack, "127.0.0.1", 1).await;
+    assert!(stack.host_slots().release(&elsewhere).await.unwrap());
+}
+
+#[tokio::test]
+async fn the_host_slot_is_freed_however_the_run_ends() {
+    let Some(stack) = Stack::start().await else {
+        return;
+    };
+    // A password that is gone (the run stops before Exchange), a refused password (the run
+    // fails), an Exchange that does not answer (retryable), and one that works — all on one
+    // host with one slot: a slot kept by any of them would defer the ones after it.
+    let mut anna = stack.save("anna", &stack.ews.url(), "Geheim!4").await;
+    anna.secret_ref.version_id = "gone".into();
+    anna.settings_version += 1;
+    stack
+        .settings_store()
+        .put(
+            &stack.tenant,
+            &UserId::parse("anna").unwrap(),
+            &anna,
+            Some(anna.settings_version - 1),
+        )
+        .await
+        .unwrap();
+    stack.save("piet", &stack.ews.url(), "Verkeerd!0").await;
+    stack.save_unreachable("kees").await;
+    stack.save("jan", &stack.ews.url(), "Geheim!1").await;
+    stack.oh_seed("jan", "Offerte Jansen", at(2));
+    let env = stack.env.clone().with(RUNS_PER_EXCHANGE_HOST_VAR, "1");
+    let worker = worker_from_env(&env, &stack.sdk).await.unwrap();
+
+    let records = [
+        Record::of(&stack.job("anna")),
+        Record::of(&stack.job("piet")),
+        Record::of(&stack.job("kees")),
+        Record::of(&stack.job("jan")),
+    ];
+    let response = handle(&worker, sqs_event(&records, 300)).await.unwrap();
+
+    assert_eq!(retried(&response), [records[2].id.clone()], "only kees's");
+    assert_eq!(stack.ex_subjects("jan@ohsim.example"), ["Offerte Jansen"]);
+    hold_slot(&stack, "127.0.0.1", 1).await;
 }

@@ -138,6 +138,21 @@ error_codes! {
         nl: "Exchange brak het ophalen van de agenda tussentijds af. De volgende ronde haalt de agenda opnieuw op; u hoeft niets te doen.",
         en: "Exchange interrupted reading the calendar. The next round reads it again; there is nothing to do.",
     },
+    /// The Exchange password the settings name does not exist (any more).
+    PasswordMissing => "password_missing" {
+        nl: "Er is geen Exchange-wachtwoord opgeslagen. Vul het wachtwoord in bij de Exchange-instellingen.",
+        en: "No Exchange password is stored. Enter the password in the Exchange settings.",
+    },
+    /// The secret store refused ohsync access to the Exchange password.
+    PasswordDenied => "password_denied" {
+        nl: "ohsync mocht het opgeslagen wachtwoord niet lezen. Neem contact op met de beheerder van ohsync.",
+        en: "ohsync was not allowed to read the stored password. Contact the ohsync operator.",
+    },
+    /// The secret store did not answer when the run read the Exchange password.
+    PasswordUnavailable => "password_unavailable" {
+        nl: "Het opgeslagen wachtwoord kon even niet worden gelezen. ohsync probeert het zo opnieuw.",
+        en: "The stored password could not be read for a moment. ohsync tries again shortly.",
+    },
     /// An Exchange create's outcome is unknown and the item was not found by its tag yet.
     CreateOutcomeUnknown => "create_outcome_unknown" {
         nl: "Van een afspraak die ohsync in Exchange aanmaakte, is nog niet bekend of dat lukte. De volgende ronde zoekt dat uit, zodat er geen dubbele afspraak ontstaat.",

@@ -4,16 +4,14 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::MessageSystemAttributeName as Attribute;
 use chrono::{DateTime, Utc};
-use ohsync_aws_env::test_stack;
+use ohsync_aws_env::test_stack::{self, FaultProxy};
 use ohsync_engine::identity::UserId;
 use ohsync_jobs::{Backoff, JobQueue, JobQueueError, JobTrigger, SyncJob};
 use ohsync_jobs_sqs::SqsJobQueue;
-use support::proxy::FaultProxy;
 use support::{attribute, drain, tick_jobs};
 
 fn tick() -> DateTime<Utc> {
@@ -148,13 +146,13 @@ async fn a_failed_entry_is_sent_again_and_queued_once() {
     let config = test_stack::sdk_config(&endpoint).await;
     let url = test_stack::create_fifo_queue(&config).await;
     let proxy = FaultProxy::start(&endpoint).await;
-    proxy.faults.fail("3", 2, false);
+    proxy.fail_batch_entry("3", 2, false);
     let queue = SqsJobQueue::new(&test_stack::sdk_config(&proxy.endpoint).await, &url)
         .with_backoff(quick());
 
     queue.enqueue(&tick_jobs(10, tick())).await.unwrap();
 
-    assert_eq!(proxy.faults.batches.load(Ordering::SeqCst), 3);
+    assert_eq!(proxy.calls_to("SendMessageBatch"), 3);
     assert_eq!(
         drain(&config, &url).await.len(),
         10,
@@ -171,7 +169,7 @@ async fn an_entry_that_keeps_failing_is_refused_by_its_index_with_why() {
     let url = test_stack::create_fifo_queue(&config).await;
     let proxy = FaultProxy::start(&endpoint).await;
     // Entry ids are indexes within a batch of ten: "2" of the second batch is job 12.
-    proxy.faults.fail("2", u32::MAX, false);
+    proxy.fail_batch_entry("2", u32::MAX, false);
     let queue = SqsJobQueue::new(&test_stack::sdk_config(&proxy.endpoint).await, &url)
         .with_backoff(quick());
 
@@ -186,11 +184,7 @@ async fn an_entry_that_keeps_failing_is_refused_by_its_index_with_why() {
             "InternalError: injected by the test proxy".into()
         )])
     );
-    assert_eq!(
-        proxy.faults.batches.load(Ordering::SeqCst),
-        3,
-        "tried three times"
-    );
+    assert_eq!(proxy.calls_to("SendMessageBatch"), 3, "tried three times");
 
     let error = queue.enqueue(&tick_jobs(13, tick())).await.unwrap_err();
     let JobQueueError::Refused(refused) = error else {
@@ -208,7 +202,7 @@ async fn an_entry_failed_by_the_sender_is_refused_without_a_retry() {
     let config = test_stack::sdk_config(&endpoint).await;
     let url = test_stack::create_fifo_queue(&config).await;
     let proxy = FaultProxy::start(&endpoint).await;
-    proxy.faults.fail("0", 1, true);
+    proxy.fail_batch_entry("0", 1, true);
     let queue = SqsJobQueue::new(&test_stack::sdk_config(&proxy.endpoint).await, &url)
         .with_backoff(quick());
 
@@ -221,7 +215,7 @@ async fn an_entry_failed_by_the_sender_is_refused_without_a_retry() {
             "InvalidParameterValue: injected by the test proxy".into()
         )])
     );
-    assert_eq!(proxy.faults.batches.load(Ordering::SeqCst), 1);
+    assert_eq!(proxy.calls_to("SendMessageBatch"), 1);
 }
 
 #[tokio::test]
@@ -269,5 +263,5 @@ async fn nothing_to_queue_sends_nothing() {
         .enqueue(&[])
         .await
         .unwrap();
-    assert_eq!(proxy.faults.batches.load(Ordering::SeqCst), 0);
+    assert_eq!(proxy.calls_to("SendMessageBatch"), 0);
 }

@@ -5,11 +5,14 @@
 //! the ordering group, [`SyncJob::group_key`]), and a job sent twice for the same reason is taken
 //! once ([`SyncJob::dedup_key`]).
 //!
-//! [`Backoff`] is how the queue adapters and the scheduler space their retries.
+//! [`Backoff`] is how the queue adapters and the scheduler space their retries. [`HostSlots`]
+//! caps the runs against one Exchange host across workers.
 
 mod backoff;
+pub mod host_slots;
 
 pub use backoff::Backoff;
+pub use host_slots::{ExchangeHost, HostSlots, HostSlotsError, SlotHolder, SlotLease};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -36,6 +36,11 @@ pub fn feed_line(event: &RunEvent) -> Option<String> {
             )
         }
         Ok(JobOutcome::Skipped(reason)) => format!("{time} {who:<12} skipped: {reason:?}"),
+        Ok(JobOutcome::Deferred(reason)) => format!(
+            "{time} {who:<12} deferred: {} ({})",
+            reason.name(),
+            reason.host()
+        ),
         Err(failure) => format!(
             "{time} {who:<12} failed: {} ({})",
             failure.cause().code.as_str(),

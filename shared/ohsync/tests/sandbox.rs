@@ -80,7 +80,7 @@ async fn the_sandbox_syncs_an_appointment_added_on_each_side_and_reports_it_in_t
                     assert_eq!(summary.report.counts.created.exchange, 1);
                     assert_eq!(summary.report.counts.created.officeheart, 1);
                 }
-                JobOutcome::Skipped(reason) => panic!("skipped: {reason:?}"),
+                other => panic!("not run: {other:?}"),
             }
             break feed_line(&event).unwrap();
         }

@@ -10,7 +10,7 @@
 //! - `list_mappings` (only after a feed reset): one Query per page of 400 mappings.
 //!
 //! The same table holds the settings records and the sharded active-users index
-//! ([`DynamoSettingsStore`]).
+//! ([`DynamoSettingsStore`]), and the per-host run slots ([`DynamoHostSlots`]).
 //!
 //! The layout and the cost reasoning are in `docs/STORES.md`. Runs of one user never overlap
 //! because the SQS FIFO queue uses the user as message group; the version check on every commit
@@ -18,6 +18,7 @@
 
 mod commit;
 mod config;
+mod host_slots;
 mod item;
 mod keys;
 mod listing;
@@ -32,6 +33,7 @@ mod store;
 mod table;
 
 pub use config::{ConfigError, DynamoConfig, ENDPOINT_VARIABLE, TABLE_VARIABLE};
+pub use host_slots::DynamoHostSlots;
 pub use requests::{Operation, RequestCounts};
 pub use retry::RetryPolicy;
 pub use settings_store::{DynamoSettingsStore, SettingsOptions};

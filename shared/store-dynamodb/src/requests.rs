@@ -18,6 +18,10 @@ pub enum Operation {
     UpdateItem,
     /// BatchWriteItem (writes).
     BatchWriteItem,
+    /// PutItem (writes).
+    PutItem,
+    /// DeleteItem (writes).
+    DeleteItem,
 }
 
 impl Operation {

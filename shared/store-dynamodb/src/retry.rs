@@ -99,6 +99,26 @@ where
     }
 }
 
+/// Whether a conditional write took effect: `false` when DynamoDB refused it for its condition
+/// (nothing was written), a [`Failure`] for every other error.
+pub(crate) fn applied<T, E>(result: Result<T, SdkError<E, HttpResponse>>) -> Result<bool, Failure>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(error)
+            if error
+                .as_service_error()
+                .and_then(ProvideErrorMetadata::code)
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(error) => Err(classify(error)),
+    }
+}
+
 /// Runs `attempt` until it succeeds, fails finally, or the attempts are spent; counts each.
 pub(crate) async fn retrying<T, F, Fut>(
     policy: &RetryPolicy,

@@ -7,12 +7,11 @@ mod common;
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveStatus};
 use chrono::Utc;
-use common::fault_proxy::FaultProxy;
+use ohsync_aws_env::test_stack::{FaultProxy, Refusal, THROTTLING};
 use ohsync_engine::ports::{
     BindingScope, Commit, Mapping, MappingQuery, StateVersion, Store, StoreError,
 };
@@ -164,12 +163,12 @@ async fn throttling_is_retried_with_back_off_then_reported() {
     let store = common::store_through(&stack, &proxy.endpoint, quick_retries(4)).await;
     let scope = scope("throttled", "jan", "jan");
 
-    proxy.faults.throttle_next.store(3, Ordering::SeqCst);
+    proxy.refuse(Refusal::new(400, THROTTLING).times(3));
     assert_eq!(store.load(&scope).await.unwrap().version, StateVersion(0));
     assert_eq!(store.requests().of(Operation::Query), 4);
 
     store.reset_requests();
-    proxy.faults.throttle_next.store(100, Ordering::SeqCst);
+    proxy.refuse(Refusal::new(400, THROTTLING));
     let error = store
         .commit(&scope, StateVersion(0), &Commit::default())
         .await
@@ -179,7 +178,7 @@ async fn throttling_is_retried_with_back_off_then_reported() {
         "{error:?}"
     );
     assert_eq!(store.requests().of(Operation::TransactWriteItems), 4);
-    proxy.faults.throttle_next.store(0, Ordering::SeqCst);
+    proxy.clear();
     assert_eq!(store.load(&scope).await.unwrap().version, StateVersion(0));
 }
 
@@ -198,7 +197,7 @@ async fn unprocessed_keys_are_asked_for_again_a_bounded_number_of_times() {
         .await
         .unwrap();
 
-    proxy.faults.batch_get_keys.store(1, Ordering::SeqCst);
+    proxy.hold_back_batch_get_keys(1);
     store.reset_requests();
     let found = store
         .find_mappings(&scope, &by_items(&mappings))
@@ -256,13 +255,17 @@ async fn a_commit_that_died_midway_blocks_until_its_lease_ends_then_is_repaired(
         .unwrap();
 
     // The big commit dies after 3 of its 12 BatchWriteItem requests (75 pointer writes).
-    *proxy.faults.batch_writes_left.lock().unwrap() = Some(3);
+    proxy.refuse(
+        Refusal::new(500, "InternalServerError")
+            .of("BatchWriteItem")
+            .after(3),
+    );
     let big: Vec<_> = (1..=100).map(numbered).collect();
     let died = store
         .commit(&scope, StateVersion(1), &upserting(big.clone()))
         .await;
     assert!(matches!(died, Err(StoreError::Unavailable(_))), "{died:?}");
-    *proxy.faults.batch_writes_left.lock().unwrap() = None;
+    proxy.clear();
 
     // While its lease holds, no commit from that version gets through, and none writes.
     let small = Commit {

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::fault_proxy::FaultProxy;
+use ohsync_aws_env::test_stack::FaultProxy;
 use ohsync_settings::store::SettingsStore;
 use ohsync_store_contract::settings_suite::PAGE_SIZE;
 use ohsync_store_dynamodb::{DynamoSettingsStore, RetryPolicy, SettingsOptions};

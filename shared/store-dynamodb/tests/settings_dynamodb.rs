@@ -8,12 +8,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use common::fault_proxy::FaultProxy;
+use ohsync_aws_env::test_stack::{FaultProxy, Refusal, THROTTLING};
 use ohsync_engine::identity::{TenantId, UserId};
 use ohsync_settings::store::{SettingsStore, SettingsStoreError, Shard};
 use ohsync_store_contract::settings_suite::fixtures::{settings, tenant, user};
@@ -224,7 +223,7 @@ async fn throttled_saves_are_retried_then_reported() {
     );
     let (acme, jan) = (tenant("acme"), user("jan"));
 
-    proxy.faults.throttle_next.store(3, Ordering::SeqCst);
+    proxy.refuse(Refusal::new(400, THROTTLING).times(3));
     store
         .put(&acme, &jan, &settings(&acme, &jan, "jan", true, 1), None)
         .await
@@ -232,7 +231,7 @@ async fn throttled_saves_are_retried_then_reported() {
     assert_eq!(store.requests().of(Operation::TransactWriteItems), 4);
 
     store.reset_requests();
-    proxy.faults.throttle_next.store(100, Ordering::SeqCst);
+    proxy.refuse(Refusal::new(400, THROTTLING));
     let error = store.get(&acme, &jan).await.unwrap_err();
     assert!(
         matches!(&error, SettingsStoreError::Unavailable(detail) if detail.contains("ThrottlingException")),
@@ -240,7 +239,7 @@ async fn throttled_saves_are_retried_then_reported() {
     );
     assert!(error.is_retryable());
     assert_eq!(store.requests().of(Operation::GetItem), 4);
-    proxy.faults.throttle_next.store(0, Ordering::SeqCst);
+    proxy.clear();
     assert!(store.get(&acme, &jan).await.unwrap().is_some());
 }
 

@@ -13,6 +13,10 @@ use url::Url;
 /// root URL.
 pub const OFFICEHEART_URL_VAR: &str = "OHSYNC_OFFICEHEART_URL";
 
+/// Runs at once against one Exchange host when the operator does not say: a few users of one
+/// on-premises server sync side by side, without every worker at it.
+pub const DEFAULT_RUNS_PER_EXCHANGE_HOST: u32 = 4;
+
 /// The worker's configuration.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -39,6 +43,9 @@ pub struct WorkerConfig {
     /// Whether each run writes its Embedded Metric Format record to stdout: on Lambda
     /// CloudWatch turns it into metrics; on one machine nothing reads it.
     pub emit_metrics: bool,
+    /// Runs at once against one Exchange host, over every worker sharing the host slots
+    /// (`SyncWorker::with_host_slots`); unused without them.
+    pub runs_per_exchange_host: u32,
     /// Intents recorded before this instant are a dead process's (see
     /// `RunOptions::intents_dead_before`): set by `ohsync serve`, which holds its data
     /// directory alone; `None` on Lambda.
@@ -47,7 +54,8 @@ pub struct WorkerConfig {
 
 impl WorkerConfig {
     /// The defaults: EWS requests limited to 25 s, the EWS client's retries, 100 items per
-    /// Exchange request, runs of at most 15 minutes (the Lambda maximum) and a 40-second margin.
+    /// Exchange request, runs of at most 15 minutes (the Lambda maximum), a 40-second margin and
+    /// [`DEFAULT_RUNS_PER_EXCHANGE_HOST`].
     pub fn new(
         officeheart_url: Url,
         officeheart_token: SecretString,
@@ -66,6 +74,7 @@ impl WorkerConfig {
             max_run_time: TimeDelta::minutes(15),
             safety_margin: TimeDelta::seconds(40),
             emit_metrics: true,
+            runs_per_exchange_host: DEFAULT_RUNS_PER_EXCHANGE_HOST,
             intents_dead_before: None,
         }
     }

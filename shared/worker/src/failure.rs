@@ -17,17 +17,11 @@ pub enum FailureCode {
     /// The stored settings cannot be used (damaged record, a secret reference that is not
     /// this user's, an account the EWS client refuses).
     SettingsInvalid,
-    /// The password the settings name does not exist (any more).
-    PasswordMissing,
-    /// The secret store refused access to the password.
-    PasswordDenied,
-    /// The secret store did not answer.
-    PasswordUnavailable,
     /// The OfficeHeart client could not be set up (the worker's configuration).
     AgendaConfigInvalid,
     /// The job came too close to the deadline to start.
     StartedTooLate,
-    /// The run failed with this engine error.
+    /// An engine error: the run's, or the password's, which the user's status shows alike.
     Run(ErrorCode),
 }
 
@@ -38,16 +32,13 @@ impl FailureCode {
             Self::MessageMalformed => "job_message_malformed",
             Self::SettingsUnavailable => "settings_unavailable",
             Self::SettingsInvalid => "settings_invalid",
-            Self::PasswordMissing => "password_missing",
-            Self::PasswordDenied => "password_denied",
-            Self::PasswordUnavailable => "password_unavailable",
             Self::AgendaConfigInvalid => "agenda_config_invalid",
             Self::StartedTooLate => "started_too_late",
             Self::Run(code) => code.as_str(),
         }
     }
 
-    /// What happened and what to do, for the user.
+    /// What happened and what to do, in Dutch and English.
     pub fn text(self) -> LocalizedText {
         match self {
             Self::MessageMalformed => LocalizedText::from_static(
@@ -61,18 +52,6 @@ impl FailureCode {
             Self::SettingsInvalid => LocalizedText::from_static(
                 "De opgeslagen Exchange-instellingen zijn niet bruikbaar. Sla de Exchange-instellingen opnieuw op.",
                 "The stored Exchange settings cannot be used. Save the Exchange settings again.",
-            ),
-            Self::PasswordMissing => LocalizedText::from_static(
-                "Er is geen Exchange-wachtwoord opgeslagen. Vul het wachtwoord in bij de Exchange-instellingen.",
-                "No Exchange password is stored. Enter the password in the Exchange settings.",
-            ),
-            Self::PasswordDenied => LocalizedText::from_static(
-                "ohsync mocht het opgeslagen wachtwoord niet lezen. Neem contact op met de beheerder van ohsync.",
-                "ohsync was not allowed to read the stored password. Contact the ohsync operator.",
-            ),
-            Self::PasswordUnavailable => LocalizedText::from_static(
-                "Het opgeslagen wachtwoord kon even niet worden gelezen. ohsync probeert het zo opnieuw.",
-                "The stored password could not be read for a moment. ohsync tries again shortly.",
             ),
             Self::AgendaConfigInvalid => LocalizedText::from_static(
                 "De koppeling met de OfficeHeart-agenda is niet goed ingesteld. Neem contact op met de beheerder van ohsync.",
@@ -159,13 +138,13 @@ impl JobFailure {
         }
     }
 
-    /// A failure to read the password.
+    /// A failure to read the password: an engine code, so that the user's status can show it.
     pub(crate) fn from_secrets(error: &SecretsError) -> Self {
-        let code = match error {
-            SecretsError::NotFound => FailureCode::PasswordMissing,
-            SecretsError::AccessDenied | SecretsError::Invalid(_) => FailureCode::PasswordDenied,
-            SecretsError::Unavailable(_) => FailureCode::PasswordUnavailable,
-        };
+        let code = FailureCode::Run(match error {
+            SecretsError::NotFound => ErrorCode::PasswordMissing,
+            SecretsError::AccessDenied | SecretsError::Invalid(_) => ErrorCode::PasswordDenied,
+            SecretsError::Unavailable(_) => ErrorCode::PasswordUnavailable,
+        });
         if error.is_retryable() {
             Self::retryable(code, error.to_string())
         } else {
@@ -247,9 +226,6 @@ mod tests {
             FailureCode::MessageMalformed,
             FailureCode::SettingsUnavailable,
             FailureCode::SettingsInvalid,
-            FailureCode::PasswordMissing,
-            FailureCode::PasswordDenied,
-            FailureCode::PasswordUnavailable,
             FailureCode::AgendaConfigInvalid,
             FailureCode::StartedTooLate,
             FailureCode::Run(ErrorCode::MailboxUnauthorized),

@@ -13,6 +13,10 @@
 //!    cannot (bad settings, refused credentials, EWS blocked, a malformed message) — the user's
 //!    status records those, and redelivering the job would only hammer the server.
 //!
+//! Before the run the worker takes a slot of the user's Exchange host ([`HostSlots`](ohsync_jobs::HostSlots),
+//! when one is set: [`SyncWorker::with_host_slots`]) and frees it afterwards; when every slot
+//! is held the job is [`JobOutcome::Deferred`] — not started, handed back to the queue.
+//!
 //! Each run is one `sync_run` span (tenant, user, binding; never secrets) and one Embedded
 //! Metric Format record ([`run_metrics`]).
 
@@ -25,8 +29,8 @@ mod metrics;
 mod outcome;
 mod worker;
 
-pub use config::{OFFICEHEART_URL_VAR, WorkerConfig};
+pub use config::{DEFAULT_RUNS_PER_EXCHANGE_HOST, OFFICEHEART_URL_VAR, WorkerConfig};
 pub use failure::{FailureCause, FailureCode, JobFailure};
-pub use metrics::run_metrics;
-pub use outcome::{JobOutcome, RunSummary, SkipReason, outcome_name};
+pub use metrics::{deferral_metrics, run_metrics};
+pub use outcome::{DeferReason, JobOutcome, RunSummary, SkipReason, outcome_name};
 pub use worker::{RunMode, SyncWorker, WorkerPorts};

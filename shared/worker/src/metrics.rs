@@ -6,10 +6,22 @@ use ohsync_engine::identity::{BindingId, TenantId, UserId};
 use ohsync_engine::report::{RunOutcome, RunReport};
 use ohsync_telemetry::{MetricsRecord, Unit};
 
-use crate::outcome::outcome_name;
+use crate::outcome::{DeferReason, outcome_name};
 
 /// The CloudWatch namespace of every ohsync metric.
 const NAMESPACE: &str = "ohsync";
+
+/// The metric of a job deferred for its Exchange host, dimension `Function=sync-worker`:
+/// `RunsDeferred` 1; tenant, user, host and reason as properties.
+pub fn deferral_metrics(tenant: &TenantId, user: &UserId, reason: &DeferReason) -> MetricsRecord {
+    MetricsRecord::new(NAMESPACE)
+        .dimension("Function", "sync-worker")
+        .add("RunsDeferred", Unit::Count, 1.0)
+        .property("tenant", tenant.as_str())
+        .property("user", user.as_str())
+        .property("host", reason.host().as_str())
+        .property("reason", reason.name())
+}
 
 /// The metrics of one run, dimension `Function=sync-worker`: the run and its duration, items
 /// created, updated and deleted per side, conflicts, tripped guards, errors in all and per

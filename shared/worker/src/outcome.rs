@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use ohsync_engine::identity::BindingId;
 use ohsync_engine::report::{PartialReason, RunOutcome, RunReport};
+use ohsync_jobs::ExchangeHost;
 
 /// Why a job did not run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,57 @@ pub enum SkipReason {
     NoSettings,
     /// The user's sync is switched off.
     Inactive,
+}
+
+/// Why a job was not started now, to be handed out again later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeferReason {
+    /// Every one of the host's slots is held by another run.
+    HostFull {
+        /// The user's Exchange host.
+        host: ExchangeHost,
+        /// Runs allowed at once against it.
+        cap: u32,
+    },
+    /// The slots could not be read; no run starts without one, or the cap would not hold.
+    SlotsUnavailable {
+        /// The user's Exchange host.
+        host: ExchangeHost,
+        /// What the slot store answered.
+        detail: String,
+    },
+}
+
+impl DeferReason {
+    /// A stable name for logs and metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::HostFull { .. } => "host_full",
+            Self::SlotsUnavailable { .. } => "slots_unavailable",
+        }
+    }
+
+    /// The host the job waits for.
+    pub fn host(&self) -> &ExchangeHost {
+        match self {
+            Self::HostFull { host, .. } | Self::SlotsUnavailable { host, .. } => host,
+        }
+    }
+}
+
+impl std::fmt::Display for DeferReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::HostFull { host, cap } => write!(
+                f,
+                "the Exchange server {host} already has {cap} runs at once"
+            ),
+            Self::SlotsUnavailable { host, detail } => write!(
+                f,
+                "the run slots of the Exchange server {host} could not be read: {detail}"
+            ),
+        }
+    }
 }
 
 /// A run that ended, in whatever way the engine reports (completed, partial, a tripped
@@ -26,13 +78,16 @@ pub struct RunSummary {
     pub duration: Duration,
 }
 
-/// A job the queue is done with.
+/// What became of a job that did not fail.
 #[derive(Debug, Clone)]
 pub enum JobOutcome {
-    /// Nothing to run.
+    /// Nothing to run; the queue is done with the job.
     Skipped(SkipReason),
-    /// The run ended (boxed: a report is large next to a skip).
+    /// The run ended (boxed: a report is large next to a skip); the queue is done with the job.
     Ran(Box<RunSummary>),
+    /// Not started, nothing written, no status recorded: the queue should hand the job out
+    /// again later. Not a failure.
+    Deferred(DeferReason),
 }
 
 /// A stable name for a run outcome, for logs and metrics.

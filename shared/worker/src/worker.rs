@@ -7,19 +7,20 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use ohsync_engine::executor::{ProgressSink, RunOptions, SyncPorts, run_user_sync};
 use ohsync_engine::identity::{TenantId, UserId};
-use ohsync_engine::ports::{Clock, Secrets, Store};
-use ohsync_engine::report::RunOutcome;
-use ohsync_jobs::{JobTrigger, SyncJob};
+use ohsync_engine::ports::{BindingScope, Clock, Commit, Secrets, Store};
+use ohsync_engine::report::{ActionCounts, RunError, RunOutcome, RunStatus, SideCounts};
+use ohsync_jobs::{ExchangeHost, HostSlots, JobTrigger, SlotHolder, SlotLease, SyncJob};
 use ohsync_officeheart::{ClientConfig, OfficeHeartClient};
 use ohsync_officeheart_agenda::OfficeHeartAgenda;
+use ohsync_settings::StoredSettings;
 use ohsync_settings::store::SettingsStore;
 use tracing::Instrument;
 
 use crate::account;
 use crate::config::WorkerConfig;
 use crate::failure::{FailureCode, JobFailure};
-use crate::metrics::run_metrics;
-use crate::outcome::{JobOutcome, RunSummary, SkipReason, outcome_name};
+use crate::metrics::{deferral_metrics, run_metrics};
+use crate::outcome::{DeferReason, JobOutcome, RunSummary, SkipReason, outcome_name};
 
 /// The ports a worker reads and writes through.
 #[derive(Clone)]
@@ -57,6 +58,8 @@ pub struct SyncWorker {
     config: WorkerConfig,
     /// Made with the first job (a client names a tenant); later jobs share its pool.
     officeheart: Mutex<Option<OfficeHeartClient>>,
+    /// The per-host run slots shared with the other workers, if runs are capped per host.
+    host_slots: Option<Arc<dyn HostSlots>>,
 }
 
 impl fmt::Debug for SyncWorker {
@@ -74,7 +77,15 @@ impl SyncWorker {
             ports,
             config,
             officeheart: Mutex::new(None),
+            host_slots: None,
         }
+    }
+
+    /// Caps the runs against one Exchange host at `config.runs_per_exchange_host` over every
+    /// worker sharing `slots`: a job whose host is full is [`JobOutcome::Deferred`].
+    pub fn with_host_slots(mut self, slots: Arc<dyn HostSlots>) -> Self {
+        self.host_slots = Some(slots);
+        self
     }
 
     /// The worker's configuration.
@@ -123,6 +134,12 @@ impl SyncWorker {
         let result = self.run(job, deadline, mode).instrument(span.clone()).await;
         span.in_scope(|| match &result {
             Ok(JobOutcome::Skipped(reason)) => tracing::info!(?reason, "job skipped"),
+            Ok(JobOutcome::Deferred(reason)) => tracing::info!(
+                reason = reason.name(),
+                host = %reason.host(),
+                detail = ?reason,
+                "job deferred"
+            ),
             Ok(JobOutcome::Ran(summary)) => tracing::info!(
                 outcome = outcome_name(&summary.report.outcome),
                 created_exchange = summary.report.counts.created.exchange,
@@ -169,13 +186,97 @@ impl SyncWorker {
             Err(error) => return Err(JobFailure::from_settings(&error)),
         };
         tracing::Span::current().record("binding", tracing::field::display(&settings.binding_id));
-        let reference = account::password_ref(&job.tenant, &job.user, &settings)?;
-        let password = self
-            .ports
-            .secrets
-            .read(&reference)
+        let lease = match self.take_host_slot(job, &settings).await {
+            Ok(lease) => lease,
+            Err(reason) => {
+                if self.config.emit_metrics && !mode.dry_run {
+                    deferral_metrics(&job.tenant, &job.user, &reason).emit();
+                }
+                return Ok(JobOutcome::Deferred(reason));
+            }
+        };
+        let result = self
+            .run_with_settings(job, settings, run_deadline, mode)
+            .await;
+        if let Some(lease) = lease {
+            self.free_host_slot(&lease).await;
+        }
+        result
+    }
+
+    /// A slot of the user's Exchange host, if runs are capped per host (`None`: not capped,
+    /// or the URL names no host); the reason to defer the job when none is free.
+    async fn take_host_slot(
+        &self,
+        job: &SyncJob,
+        settings: &StoredSettings,
+    ) -> Result<Option<SlotLease>, DeferReason> {
+        let Some(slots) = &self.host_slots else {
+            return Ok(None);
+        };
+        let Some(host) = settings.account.ews_url.as_url().host_str() else {
+            return Ok(None);
+        };
+        let host = ExchangeHost::new(host);
+        let cap = self.config.runs_per_exchange_host.max(1);
+        let now = self.ports.clock.now();
+        // The slot frees itself when its lease ends, as the engine's intents do: the longest
+        // a run can live plus the margin for clocks that differ.
+        let lease_until = now + self.config.max_run_time + RunOptions::LEASE_MARGIN;
+        match slots
+            .try_acquire(&host, cap, &SlotHolder::for_job(job), now, lease_until)
             .await
-            .map_err(|error| JobFailure::from_secrets(&error))?;
+        {
+            Ok(Some(lease)) => Ok(Some(lease)),
+            Ok(None) => Err(DeferReason::HostFull { host, cap }),
+            Err(error) => Err(DeferReason::SlotsUnavailable {
+                host,
+                detail: error.to_string(),
+            }),
+        }
+    }
+
+    /// Frees the run's host slot; one that cannot be freed now frees itself when its lease
+    /// ends, so this only logs.
+    async fn free_host_slot(&self, lease: &SlotLease) {
+        let Some(slots) = &self.host_slots else {
+            return;
+        };
+        match slots.release(lease).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                host = %lease.host,
+                slot = lease.slot,
+                "the host slot was taken over before the run ended (its lease had run out)"
+            ),
+            Err(error) => tracing::warn!(
+                host = %lease.host,
+                slot = lease.slot,
+                %error,
+                "the host slot could not be freed; it frees itself when its lease ends"
+            ),
+        }
+    }
+
+    /// The run itself, once the settings are read and the host slot is held.
+    async fn run_with_settings(
+        &self,
+        job: &SyncJob,
+        settings: StoredSettings,
+        run_deadline: DateTime<Utc>,
+        mode: &RunMode,
+    ) -> Result<JobOutcome, JobFailure> {
+        let reference = account::password_ref(&job.tenant, &job.user, &settings)?;
+        let password = match self.ports.secrets.read(&reference).await {
+            Ok(password) => password,
+            Err(error) => {
+                let failure = JobFailure::from_secrets(&error);
+                if !mode.dry_run {
+                    self.record_failure(job, &settings, &failure).await;
+                }
+                return Err(failure);
+            }
+        };
         let mailbox = account::mailbox(&settings, password, &self.config)?;
         let agenda = self.agenda(&job.tenant, &job.user)?;
         let ports = SyncPorts {
@@ -218,6 +319,47 @@ impl SyncWorker {
             report,
             duration,
         })))
+    }
+
+    /// Records `failure` as the user's last run when it has an engine code (the password could
+    /// not be read), as a run that failed would: one load and one status-only commit. A status
+    /// that cannot be written is only logged; the job's failure is what the queue acts on.
+    async fn record_failure(&self, job: &SyncJob, settings: &StoredSettings, failure: &JobFailure) {
+        let cause = failure.cause();
+        let FailureCode::Run(code) = cause.code else {
+            return;
+        };
+        let scope = BindingScope {
+            tenant: job.tenant.clone(),
+            user: job.user.clone(),
+            binding: settings.binding_id.clone(),
+        };
+        let status = RunStatus {
+            finished_at: self.ports.clock.now(),
+            outcome: RunOutcome::Failed,
+            counts: ActionCounts::default(),
+            conflicts: SideCounts::default(),
+            errors: vec![RunError {
+                code,
+                detail: cause.detail.clone(),
+            }],
+        };
+        let commit = Commit {
+            status: Some(status),
+            ..Commit::default()
+        };
+        let written = match self.ports.store.load(&scope).await {
+            Ok(state) => {
+                self.ports
+                    .store
+                    .commit(&scope, state.version, &commit)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        if let Err(error) = written {
+            tracing::warn!(%error, "the failure could not be recorded in the user's status");
+        }
     }
 
     /// The user's OfficeHeart agenda, over the worker's shared client.

@@ -172,7 +172,14 @@ async fn a_missing_password_or_anothers_secret_is_not_retried() {
         .unwrap();
     let failed = failure(world.worker.run_job(&world.job(), world.deadline()).await);
     assert!(!failed.is_retryable());
-    assert_eq!(failed.cause().code, FailureCode::PasswordMissing);
+    assert_eq!(
+        failed.cause().code,
+        FailureCode::Run(ErrorCode::PasswordMissing)
+    );
+    // The user's status says what to do.
+    let status = world.state(&settings).await.status.unwrap();
+    assert_eq!(status.outcome, RunOutcome::Failed);
+    assert_eq!(status.errors[0].code, ErrorCode::PasswordMissing);
 
     settings.secret_ref = SecretRef {
         name: "ohsync/acme/piet/exchange".into(),

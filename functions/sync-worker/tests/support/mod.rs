@@ -19,7 +19,9 @@ use ohsync_oh_sim::Simulator;
 use ohsync_secrets::SecretsManagerSecrets;
 use ohsync_settings::store::SettingsStore;
 use ohsync_settings::{ExchangeSettingsInput, OperatorPolicy, SecretRef, StoredSettings, validate};
-use ohsync_store_dynamodb::{DynamoSettingsStore, DynamoStore, TABLE_VARIABLE, create_table};
+use ohsync_store_dynamodb::{
+    DynamoHostSlots, DynamoSettingsStore, DynamoStore, TABLE_VARIABLE, create_table,
+};
 use ohsync_sync_worker_function::OFFICEHEART_TOKEN_SECRET_VAR;
 use ohsync_worker::OFFICEHEART_URL_VAR;
 use secrecy::SecretString;
@@ -97,6 +99,11 @@ impl Stack {
         DynamoSettingsStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.table)
     }
 
+    /// The per-host run slots the workers share, in the stack's table.
+    pub fn host_slots(&self) -> DynamoHostSlots {
+        DynamoHostSlots::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.table)
+    }
+
     /// Saves `user`'s settings at `ews_url` with `password`, as the settings API does.
     pub async fn save(&self, user: &str, ews_url: &str, password: &str) -> StoredSettings {
         let user = UserId::parse(user).unwrap();
@@ -128,6 +135,30 @@ impl Stack {
             .await
             .unwrap();
         record
+    }
+
+    /// Saves `user`'s settings at an Exchange that does not answer (a port nobody listens on).
+    pub async fn save_unreachable(&self, user: &str) -> StoredSettings {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let url = format!("http://{closed}/EWS/Exchange.asmx");
+        self.save(user, &url, "Geheim!3").await
+    }
+
+    /// Creates an hour-long appointment in `smtp`'s Exchange calendar, as Outlook would.
+    pub fn ex_create(&self, smtp: &str, subject: &str, start: DateTime<Utc>) {
+        self.ews
+            .mailbox(smtp)
+            .unwrap()
+            .create(
+                &ohsync_ews_sim::ItemPatch::new()
+                    .subject(subject)
+                    .start(start)
+                    .end(start + TimeDelta::hours(1)),
+            )
+            .unwrap();
     }
 
     /// The binding state `settings` lead to.

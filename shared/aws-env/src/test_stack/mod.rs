@@ -1,16 +1,21 @@
 //! The local AWS stack for tests (moto at `OHSYNC_TEST_AWS_ENDPOINT`, started by
-//! `infra/local/test.sh`): its endpoint or a printed skip, and an SDK configuration for it; and
-//! a Lambda Runtime API ([`RuntimeApi`]) to run a function's binary against, or cargo-lambda's
-//! ([`CargoLambda`]).
+//! `infra/local/test.sh`): its endpoint or a printed skip, and an SDK configuration for it; a
+//! proxy in front of it that injects faults ([`FaultProxy`]); and a Lambda Runtime API
+//! ([`RuntimeApi`]) to run a function's binary against, or cargo-lambda's ([`CargoLambda`]).
 
 mod cargo_lambda;
+mod fault_proxy;
 mod runtime_api;
 
 pub use cargo_lambda::{CARGO_LAMBDA_VAR, CargoLambda};
+pub use fault_proxy::{FaultProxy, Refusal, THROTTLING, THROUGHPUT_EXCEEDED};
 pub use runtime_api::{Answer, FunctionProcess, RuntimeApi};
 
 use std::io::Write;
+use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_secretsmanager::config::Credentials;
 
@@ -61,6 +66,26 @@ pub async fn sdk_config(endpoint: &str) -> SdkConfig {
         ));
     }
     loader.load().await
+}
+
+/// As [`sdk_config`], with quick retries (the SDK's standard mode, 3 attempts, 5 ms back-off)
+/// and at most `attempt_timeout` per attempt: for tests of faults, which should not wait for
+/// the SDK's production back-off.
+pub async fn quick_sdk_config(endpoint: &str, attempt_timeout: Duration) -> SdkConfig {
+    sdk_config(endpoint)
+        .await
+        .into_builder()
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_millis(5)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(attempt_timeout)
+                .build(),
+        )
+        .build()
 }
 
 /// The variables that point a function's binary at the stack at `endpoint`.

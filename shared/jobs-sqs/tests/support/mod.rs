@@ -1,9 +1,7 @@
-//! The local stack for the SQS tests: a fresh FIFO queue per test on moto, a way to read every
-//! message back, and a proxy that fails entries of SendMessageBatch answers on demand.
+//! The local stack for the SQS tests: a way to read every message of a queue back, and the
+//! jobs of a tick.
 #![allow(dead_code, reason = "each test binary uses a different part")]
 #![allow(clippy::unwrap_used, reason = "a panic is how a test reports failure")]
-
-pub mod proxy;
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::Client;

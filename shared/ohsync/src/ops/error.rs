@@ -1,7 +1,7 @@
 //! Why an operator command could not answer; each has a stable code and Dutch and English text.
 
 use ohsync_settings::FieldError;
-use ohsync_worker::{JobFailure, SkipReason};
+use ohsync_worker::{DeferReason, JobFailure, SkipReason};
 
 /// An operator command's failure.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +22,15 @@ pub enum OpsError {
         who: String,
         /// Why.
         reason: SkipReason,
+    },
+    /// The run was not started: every slot of the user's Exchange host is held by other runs
+    /// (`ohsync --aws` honours the workers' cap per host).
+    #[error("{who} was not synced now: {reason}; try again shortly")]
+    Deferred {
+        /// `tenant/user`.
+        who: String,
+        /// Why.
+        reason: DeferReason,
     },
     /// The run failed.
     #[error("{0}")]
@@ -50,6 +59,7 @@ impl OpsError {
             Self::NotFound(_) => "settings_not_found",
             Self::Store(_) => "storage_unavailable",
             Self::Skipped { .. } => "sync_inactive",
+            Self::Deferred { .. } => "exchange_host_busy",
             Self::Failed(failure) => failure.cause().code.as_str(),
             Self::Invalid(_) => "settings_invalid",
             Self::Password(_) => "password_unreadable",
@@ -69,6 +79,14 @@ impl OpsError {
             Self::Skipped { who, .. } => {
                 format!("{who} is niet gesynchroniseerd: de synchronisatie staat uit")
             }
+            Self::Deferred { who, reason } => match reason {
+                DeferReason::HostFull { host, cap } => format!(
+                    "{who} is nu niet gesynchroniseerd: de Exchange-server {host} heeft al {cap} synchronisaties tegelijk; probeer het zo opnieuw"
+                ),
+                DeferReason::SlotsUnavailable { host, detail } => format!(
+                    "{who} is nu niet gesynchroniseerd: de plaatsen voor synchronisaties met de Exchange-server {host} konden niet gelezen worden ({detail}); probeer het zo opnieuw"
+                ),
+            },
             Self::Failed(failure) => {
                 let nl = failure.cause().code.text().nl;
                 format!("{nl} ({})", failure.cause().detail)

@@ -181,6 +181,10 @@ impl Ops {
                 who: format!("{tenant}/{user}"),
                 reason,
             }),
+            Ok(JobOutcome::Deferred(reason)) => Err(OpsError::Deferred {
+                who: format!("{tenant}/{user}"),
+                reason,
+            }),
             Err(failure) => Err(OpsError::Failed(failure)),
         }
     }

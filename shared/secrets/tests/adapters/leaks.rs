@@ -10,8 +10,8 @@ use ohsync_engine::ports::{SecretName, SecretRefError, SecretVersionId, Secrets}
 use ohsync_secrets::{CacheStats, CachedSecrets, FileSecrets, SecretsManagerSecrets, WriteToken};
 use secrecy::SecretString;
 
-use crate::fault_proxy::FaultProxy;
 use crate::stack::{fresh_name, sdk_config};
+use ohsync_aws_env::test_stack::{FaultProxy, Refusal};
 
 const PASSWORD: &str = "Pw-lek-4c8e-Geheim!";
 
@@ -64,11 +64,11 @@ async fn no_text_shows_the_password() {
         "InvalidParameterException",
         "stall",
     ] {
-        let proxy = FaultProxy::start(None).await;
+        let proxy = FaultProxy::without_upstream().await;
         if fault == "stall" {
             proxy.stall();
         } else {
-            proxy.refuse_with(fault);
+            proxy.refuse(Refusal::new(400, fault));
         }
         let secrets = SecretsManagerSecrets::new(
             &sdk_config(&proxy.endpoint, Duration::from_millis(200)).await,

@@ -5,7 +5,6 @@
 
 mod cached;
 mod contract;
-mod fault_proxy;
 mod file;
 mod leaks;
 mod secrets_manager;

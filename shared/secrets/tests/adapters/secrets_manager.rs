@@ -7,8 +7,8 @@ use ohsync_secrets::{CachedSecrets, RECOVERY_WINDOW_DAYS, SecretsManagerSecrets,
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::contract::{Subject, secrets_contract};
-use crate::fault_proxy::FaultProxy;
 use crate::stack::{fresh_name, raw_client, sdk_config, stack_endpoint, version_count};
+use ohsync_aws_env::test_stack::{FaultProxy, Refusal};
 
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -78,7 +78,7 @@ async fn a_lost_answer_is_retried_without_a_second_version() {
     let Some(stack) = stack_endpoint() else {
         return;
     };
-    let proxy = FaultProxy::start(Some(&stack)).await;
+    let proxy = FaultProxy::start(&stack).await;
     let secrets = adapter_at(&proxy.endpoint).await;
     let raw = raw_client(&stack).await;
     let name = fresh_name();
@@ -158,8 +158,8 @@ async fn refusals_map_to_the_port_errors() {
         ("DecryptionFailure", SecretsError::AccessDenied),
         ("ResourceNotFoundException", SecretsError::NotFound),
     ] {
-        let proxy = FaultProxy::start(None).await;
-        proxy.refuse_with(code);
+        let proxy = FaultProxy::without_upstream().await;
+        proxy.refuse(Refusal::new(400, code));
         let secrets = adapter_at(&proxy.endpoint).await;
         assert_eq!(
             secrets.read(&some_reference()).await.unwrap_err(),
@@ -168,8 +168,8 @@ async fn refusals_map_to_the_port_errors() {
         );
     }
 
-    let proxy = FaultProxy::start(None).await;
-    proxy.refuse_with("ThrottlingException");
+    let proxy = FaultProxy::without_upstream().await;
+    proxy.refuse(Refusal::new(400, "ThrottlingException"));
     let secrets = adapter_at(&proxy.endpoint).await;
     let throttled = secrets.read(&some_reference()).await.unwrap_err();
     assert!(
@@ -179,8 +179,8 @@ async fn refusals_map_to_the_port_errors() {
     assert!(throttled.is_retryable());
     assert_eq!(proxy.calls_to("GetSecretValue"), 3, "throttling is retried");
 
-    let proxy = FaultProxy::start(None).await;
-    proxy.refuse_with("InvalidParameterException");
+    let proxy = FaultProxy::without_upstream().await;
+    proxy.refuse(Refusal::new(400, "InvalidParameterException"));
     let secrets = adapter_at(&proxy.endpoint).await;
     let invalid = secrets
         .write(&fresh_name(), &SecretString::from("x"))
@@ -192,7 +192,7 @@ async fn refusals_map_to_the_port_errors() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_is_unavailable() {
-    let proxy = FaultProxy::start(None).await;
+    let proxy = FaultProxy::without_upstream().await;
     proxy.stall();
     let secrets =
         SecretsManagerSecrets::new(&sdk_config(&proxy.endpoint, Duration::from_millis(200)).await);
@@ -211,7 +211,7 @@ async fn a_warm_run_makes_no_secrets_manager_call() {
     let Some(stack) = stack_endpoint() else {
         return;
     };
-    let proxy = FaultProxy::start(Some(&stack)).await;
+    let proxy = FaultProxy::start(&stack).await;
     let cached = CachedSecrets::new(adapter_at(&proxy.endpoint).await);
     let name = fresh_name();
     let written = adapter_at(&stack)
@@ -243,7 +243,7 @@ async fn each_operation_makes_the_documented_number_of_calls() {
     let Some(stack) = stack_endpoint() else {
         return;
     };
-    let proxy = FaultProxy::start(Some(&stack)).await;
+    let proxy = FaultProxy::start(&stack).await;
     let secrets = adapter_at(&proxy.endpoint).await;
     let name = fresh_name();
     let calls = |operations: &[&str]| -> Vec<usize> {

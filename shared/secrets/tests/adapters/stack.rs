@@ -1,61 +1,15 @@
-//! The local stack: moto at `OHSYNC_TEST_AWS_ENDPOINT`, and SDK configurations pointed at it
-//! (or at a proxy in front of it).
+//! The local stack: moto at `OHSYNC_TEST_AWS_ENDPOINT` (`ohsync_aws_env::test_stack`), and
+//! what these tests look at behind the adapter's back.
 
-use std::io::Write;
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::config::Credentials;
 use ohsync_engine::identity::{TenantId, UserId};
 use ohsync_engine::ports::SecretName;
 
-/// moto's address, or `None` (after saying so) when no stack runs; with
-/// `OHSYNC_REQUIRE_STACK=1` a missing stack fails the test instead.
-pub fn stack_endpoint() -> Option<String> {
-    if let Ok(endpoint) = std::env::var("OHSYNC_TEST_AWS_ENDPOINT") {
-        return Some(endpoint);
-    }
-    assert_ne!(
-        std::env::var("OHSYNC_REQUIRE_STACK").as_deref(),
-        Ok("1"),
-        "OHSYNC_REQUIRE_STACK=1 but OHSYNC_TEST_AWS_ENDPOINT is not set"
-    );
-    // Straight to stderr: the harness swallows the captured output of a passing test.
-    let _ = writeln!(std::io::stderr(), "skipped: no local stack");
-    None
-}
-
-/// A configuration for `endpoint` with quick retries (3 attempts) and `attempt_timeout` per
-/// attempt. moto accepts any credentials; these are used when the environment has none.
-pub async fn sdk_config(endpoint: &str, attempt_timeout: Duration) -> SdkConfig {
-    let region = std::env::var("AWS_REGION").unwrap_or_else(|_| "eu-west-1".into());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new(region))
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_millis(5)),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_attempt_timeout(attempt_timeout)
-                .build(),
-        );
-    if std::env::var("AWS_ACCESS_KEY_ID").is_err() {
-        loader = loader.credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "ohsync-tests",
-        ));
-    }
-    loader.load().await
-}
+pub use ohsync_aws_env::test_stack::endpoint_or_skip as stack_endpoint;
+/// A configuration with quick retries (3 attempts) and the given timeout per attempt.
+pub use ohsync_aws_env::test_stack::quick_sdk_config as sdk_config;
 
 /// A raw client on the stack, for looking behind the adapter's back.
 pub async fn raw_client(endpoint: &str) -> Client {

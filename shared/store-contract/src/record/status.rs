@@ -90,6 +90,9 @@ enum CodeDoc {
     StoreUnavailable,
     StoreCorrupt,
     MailboxListingInvalidated,
+    PasswordMissing,
+    PasswordDenied,
+    PasswordUnavailable,
     CreateOutcomeUnknown,
 }
 
@@ -215,6 +218,9 @@ impl From<ErrorCode> for CodeDoc {
             ErrorCode::StoreUnavailable => Self::StoreUnavailable,
             ErrorCode::StoreCorrupt => Self::StoreCorrupt,
             ErrorCode::MailboxListingInvalidated => Self::MailboxListingInvalidated,
+            ErrorCode::PasswordMissing => Self::PasswordMissing,
+            ErrorCode::PasswordDenied => Self::PasswordDenied,
+            ErrorCode::PasswordUnavailable => Self::PasswordUnavailable,
             ErrorCode::CreateOutcomeUnknown => Self::CreateOutcomeUnknown,
         }
     }
@@ -234,6 +240,9 @@ impl From<CodeDoc> for ErrorCode {
             CodeDoc::StoreUnavailable => Self::StoreUnavailable,
             CodeDoc::StoreCorrupt => Self::StoreCorrupt,
             CodeDoc::MailboxListingInvalidated => Self::MailboxListingInvalidated,
+            CodeDoc::PasswordMissing => Self::PasswordMissing,
+            CodeDoc::PasswordDenied => Self::PasswordDenied,
+            CodeDoc::PasswordUnavailable => Self::PasswordUnavailable,
             CodeDoc::CreateOutcomeUnknown => Self::CreateOutcomeUnknown,
         }
     }
@@ -285,7 +294,7 @@ mod tests {
 
     use super::*;
 
-    const CODES: [ErrorCode; 12] = [
+    const CODES: [ErrorCode; 15] = [
         ErrorCode::MailboxUnavailable,
         ErrorCode::MailboxThrottled,
         ErrorCode::MailboxUnauthorized,
@@ -297,6 +306,9 @@ mod tests {
         ErrorCode::StoreUnavailable,
         ErrorCode::StoreCorrupt,
         ErrorCode::MailboxListingInvalidated,
+        ErrorCode::PasswordMissing,
+        ErrorCode::PasswordDenied,
+        ErrorCode::PasswordUnavailable,
         ErrorCode::CreateOutcomeUnknown,
     ];
 

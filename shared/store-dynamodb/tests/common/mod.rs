@@ -1,19 +1,16 @@
 //! The local stack for the DynamoDB tests: moto at `OHSYNC_TEST_AWS_ENDPOINT`, a fresh table per
-//! test (so tests run in parallel), and a fault-injecting proxy.
+//! test (so tests run in parallel), reached through `ohsync_aws_env::test_stack::FaultProxy`.
 #![allow(dead_code, reason = "each test binary uses a different part")]
 #![allow(
     clippy::unwrap_used,
     reason = "test support: a failure is a failed test"
 )]
 
-pub mod fault_proxy;
-
-use fault_proxy::FaultProxy;
-
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
+use ohsync_aws_env::test_stack::FaultProxy;
 use ohsync_engine::ports::BindingScope;
 use ohsync_store_dynamodb::{DynamoStore, StoreOptions, create_table};
 
