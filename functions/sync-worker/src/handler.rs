@@ -11,9 +11,9 @@ use ohsync_worker::{JobOutcome, SyncWorker};
 const GROUP_ATTRIBUTE: &str = "MessageGroupId";
 
 /// Runs each record's job in order and names, in the response, the records SQS should hand
-/// out again: those that failed retryably or were deferred, and those of the same user after
-/// them. Records that
-/// succeeded, were skipped, or failed for good are left out, so SQS deletes them.
+/// out again: those that failed retryably, and those of the same user after them. Records
+/// that succeeded, were skipped, were deferred, or failed for good are left out, so SQS
+/// deletes them.
 pub async fn handle(
     worker: &SyncWorker,
     event: LambdaEvent<SqsEvent>,
@@ -49,13 +49,15 @@ pub async fn handle(
     Ok(response)
 }
 
-/// Runs one record; true when it should be handed out again: it failed retryably, or it was
-/// deferred (its Exchange host had no free slot).
+/// Runs one record; true when it should be handed out again: it failed retryably.
 async fn run(worker: &SyncWorker, record: &SqsMessage, deadline: DateTime<Utc>) -> bool {
     let body = record.body.as_deref().unwrap_or_default();
     match worker.run_message(body, deadline).await {
-        Ok(JobOutcome::Deferred(_)) => true,
-        Ok(JobOutcome::Skipped(_) | JobOutcome::Ran(_)) => false,
+        // A deferred job (its Exchange host was full) is dropped, not handed back: the next
+        // tick queues the user again within 5 minutes, where a handed-back record would wait
+        // out the 30-minute visibility timeout, hold up the user's later jobs meanwhile and
+        // count towards the dead-letter queue.
+        Ok(JobOutcome::Deferred(_) | JobOutcome::Skipped(_) | JobOutcome::Ran(_)) => false,
         Err(failure) => failure.is_retryable(),
     }
 }
