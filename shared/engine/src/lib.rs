@@ -10,6 +10,7 @@ pub mod executor;
 pub mod identity;
 pub mod ports;
 pub mod reconcile;
+pub mod recurrence;
 pub mod report;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -11,7 +11,9 @@ use ohsync_engine::ports::ExchangeItem;
 use ohsync_engine::window::WindowBounds;
 use ohsync_ews::xml::response::parse_get_item;
 use ohsync_ews::{CalendarItem, ExchangeVersion};
-use ohsync_ews_mailbox::convert::{ConvertError, Converter, recurrence_blob};
+use ohsync_ews_mailbox::convert::{
+    ConvertError, Converter, ews_from_rule, recurrence_blob, rule_from_ews,
+};
 use ohsync_ews_mailbox::overlaps_window;
 
 fn samples_dir() -> PathBuf {
@@ -253,5 +255,35 @@ fn items_with_only_a_start_are_refused_not_guessed() {
             Err(ConvertError::Missing("End"))
         );
         assert_eq!(converter.summary(item), Err(ConvertError::Missing("End")));
+    }
+}
+
+#[test]
+fn the_recurring_samples_parse_into_recurrence_rules_and_back() {
+    let expected = [
+        (
+            "getitem_calendaritem_response_1.xml",
+            "FREQ=WEEKLY;INTERVAL=1;BYDAY=SA;WKST=SU;COUNT=10",
+        ),
+        (
+            "getitem_calendaritem_response_2.xml",
+            "FREQ=WEEKLY;INTERVAL=1;BYDAY=WE;WKST=SU;COUNT=4",
+        ),
+        (
+            "getitem_calendaritem_response_6.xml",
+            "FREQ=DAILY;INTERVAL=1;COUNT=3",
+        ),
+    ];
+    for (name, rule) in expected {
+        let series: Vec<_> = items(name)
+            .into_iter()
+            .filter_map(|item| item.recurrence)
+            .collect();
+        assert_eq!(series.len(), 1, "{name}");
+        let read = rule_from_ews(&series[0]).unwrap();
+        assert_eq!(read.to_string(), rule, "{name}");
+        let written = ews_from_rule(&read, series[0].range.start_date());
+        assert_eq!(written.range, series[0].range, "{name}");
+        assert_eq!(rule_from_ews(&written).unwrap(), read, "{name}");
     }
 }

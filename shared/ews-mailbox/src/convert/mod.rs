@@ -8,6 +8,7 @@
 mod properties;
 mod read;
 mod recurrence;
+mod rule;
 mod schedule;
 mod windows_zones;
 mod write;
@@ -22,6 +23,7 @@ use ohsync_ews::ExchangeVersion;
 
 pub use read::is_stored_item;
 pub use recurrence::recurrence_blob;
+pub use rule::{ews_from_rule, rule_from_ews};
 pub use zones::Zones;
 
 /// Why an item could not be converted.
