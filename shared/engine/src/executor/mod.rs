@@ -1,6 +1,7 @@
 //! The executor: one user's sync run through the ports only.
 //!
-//! Read the binding state (one read) → read both sides → recover pending intents → look up the
+//! Read the binding state (one read) → read both sides (and the items a partial run left
+//! unconfirmed that the change page does not report) → recover pending intents → look up the
 //! mappings of the changed items → read the Exchange content the decisions need → reconcile →
 //! carry the plan out → confirm the run's own Exchange writes (a further round for changes
 //! that raced them) → commit mappings, intents, positions and status (one conditional write,
