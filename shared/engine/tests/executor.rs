@@ -13,7 +13,9 @@ use ohsync_engine::reconcile::{AbortReason, Side};
 use ohsync_engine::report::{PartialReason, RunOutcome};
 use ohsync_engine::testkit::{TestWorld, appointment};
 
-use common::{Identity, UserLog, check_invariants, timed, world};
+use common::{
+    Identity, UserLog, a_run_dies_after_its_exchange_create, check_invariants, timed, world,
+};
 
 fn lease_passes(world: &TestWorld) {
     world.clock.advance(TimeDelta::minutes(16));
@@ -147,13 +149,7 @@ async fn racing_runs_end_with_one_loser_and_no_duplicates() {
 #[tokio::test]
 async fn a_pending_intent_is_found_by_its_tag_instead_of_creating_again() {
     let world = world();
-    world
-        .agenda
-        .user_create(appointment("Overleg", timed(1, 9, 60)));
-    // Effect 1 is the intent, effect 2 the Exchange create: the process dies right after it.
-    world.faults.crash_after(2);
-    world.run().await;
-    world.faults.restart();
+    a_run_dies_after_its_exchange_create(&world).await;
     assert_eq!(world.mailbox.items().len(), 1);
     assert_eq!(world.store.state(&world.binding).intents.len(), 1);
 

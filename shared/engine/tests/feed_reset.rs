@@ -12,7 +12,9 @@ use ohsync_engine::reconcile::AbortReason;
 use ohsync_engine::report::{ErrorCode, PartialReason, RunOutcome, RunReport};
 use ohsync_engine::testkit::{TestWorld, appointment};
 
-use common::{Identity, UserLog, check_invariants, timed, world};
+use common::{
+    Identity, UserLog, a_run_dies_after_its_exchange_create, check_invariants, timed, world,
+};
 
 /// `count` OfficeHeart appointments, copied to Exchange and settled.
 async fn linked(world: &TestWorld, count: i64, log: &mut UserLog) -> Vec<AgendaItem> {
@@ -330,13 +332,7 @@ async fn an_update_of_a_copy_moved_unseen_follows_it_by_uid() {
 #[tokio::test]
 async fn intents_from_before_a_sole_process_started_are_recovered_at_once() {
     let world = world();
-    world
-        .agenda
-        .user_create(appointment("Overleg", timed(1, 9, 60)));
-    // Effect 1 is the intent, effect 2 the Exchange create: the process dies right after it.
-    world.faults.crash_after(2);
-    world.run().await;
-    world.faults.restart();
+    a_run_dies_after_its_exchange_create(&world).await;
     world.clock.advance(TimeDelta::seconds(5));
 
     // A process that may share the store must wait out the lease; one that holds it alone

@@ -31,6 +31,21 @@ pub fn world() -> TestWorld {
     TestWorld::new(start_time()).unwrap()
 }
 
+/// One OfficeHeart appointment and a run that dies right after copying it to Exchange: the
+/// copy exists and the intent written before it is still stored.
+pub async fn a_run_dies_after_its_exchange_create(world: &TestWorld) {
+    world
+        .agenda
+        .user_create(ohsync_engine::testkit::appointment(
+            "Overleg",
+            timed(1, 9, 60),
+        ));
+    // Effect 1 is the intent, effect 2 the Exchange create.
+    world.faults.crash_after(2);
+    world.run().await;
+    world.faults.restart();
+}
+
 /// Either side's identity, for lineage.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Identity {
