@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use chrono::{DurationRound, TimeDelta, Utc};
@@ -12,6 +14,8 @@ use ohsync::sandbox::{Sandbox, TENANT};
 use ohsync_engine::report::RunOutcome;
 use ohsync_ews_sim::ItemPatch;
 use ohsync_worker::JobOutcome;
+
+use support::finished_run_of;
 
 #[tokio::test]
 async fn the_sandbox_syncs_an_appointment_added_on_each_side_and_reports_it_in_the_feed() {
@@ -66,25 +70,19 @@ async fn the_sandbox_syncs_an_appointment_added_on_each_side_and_reports_it_in_t
         .await
         .unwrap();
     assert_eq!(sync_now.status(), 202);
-    let line = loop {
-        let event = tokio::time::timeout(Duration::from_secs(60), events.recv())
-            .await
-            .expect("a run within a minute")
-            .unwrap();
-        if let RunEvent::Finished { user, result, .. } = &event
-            && user.as_str() == "jan"
-        {
-            match result.as_ref().as_ref().unwrap() {
-                JobOutcome::Ran(summary) => {
-                    assert_eq!(summary.report.outcome, RunOutcome::Completed);
-                    assert_eq!(summary.report.counts.created.exchange, 1);
-                    assert_eq!(summary.report.counts.created.officeheart, 1);
-                }
-                other => panic!("not run: {other:?}"),
-            }
-            break feed_line(&event).unwrap();
-        }
+    let event = finished_run_of(&mut events, "jan").await;
+    let RunEvent::Finished { result, .. } = &event else {
+        panic!("not the end of a run: {event:?}");
     };
+    match result.as_ref().as_ref().unwrap() {
+        JobOutcome::Ran(summary) => {
+            assert_eq!(summary.report.outcome, RunOutcome::Completed);
+            assert_eq!(summary.report.counts.created.exchange, 1);
+            assert_eq!(summary.report.counts.created.officeheart, 1);
+        }
+        other => panic!("not run: {other:?}"),
+    }
+    let line = feed_line(&event).unwrap();
     assert!(
         line.contains("demo/jan") && line.contains("completed"),
         "{line}"

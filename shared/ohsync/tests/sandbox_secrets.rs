@@ -10,6 +10,8 @@
     reason = "a panic is how a test reports failure"
 )]
 
+mod support;
+
 use std::time::Duration;
 
 use ohsync::run_event::RunEvent;
@@ -17,6 +19,8 @@ use ohsync::sandbox::{DOMAIN, PASSWORD, Sandbox, TENANT};
 use ohsync_telemetry::CapturedOutput;
 use ohsync_worker::JobOutcome;
 use reqwest::Method;
+
+use support::finished_run_of;
 
 /// The token the sandbox gives ohsync at its OfficeHeart simulator.
 const AGENDA_TOKEN: &str = "demo-agenda-token";
@@ -52,19 +56,12 @@ async fn call(
 async fn run_jan(sandbox: &Sandbox, answers: &mut Vec<String>) -> bool {
     let mut events = sandbox.serve.events();
     answers.push(call(sandbox, Method::POST, "/sync-now", None).await);
-    loop {
-        let event = tokio::time::timeout(Duration::from_secs(60), events.recv())
-            .await
-            .expect("a run within a minute")
-            .unwrap();
-        if let RunEvent::Finished { user, result, .. } = &event
-            && user.as_str() == "jan"
-        {
-            return matches!(
-                result.as_ref(),
-                Ok(JobOutcome::Ran(summary)) if summary.report.errors.is_empty()
-            );
-        }
+    match finished_run_of(&mut events, "jan").await {
+        RunEvent::Finished { result, .. } => matches!(
+            result.as_ref(),
+            Ok(JobOutcome::Ran(summary)) if summary.report.errors.is_empty()
+        ),
+        other => panic!("not the end of a run: {other:?}"),
     }
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
@@ -16,7 +18,8 @@ use ohsync_oh_sim::Simulator;
 use ohsync_settings_api::CallerTokens;
 use ohsync_worker::JobOutcome;
 use tempfile::TempDir;
-use tokio::sync::broadcast;
+
+use support::next_event;
 
 const API_TOKEN: &str = "acme-api-token";
 const AGENDA_TOKEN: &str = "acme-agenda-token";
@@ -174,13 +177,6 @@ async fn sync_now(serve: &Serve) {
         .await
         .unwrap();
     assert_eq!(answer.status(), 202);
-}
-
-async fn next_event(events: &mut broadcast::Receiver<RunEvent>) -> RunEvent {
-    tokio::time::timeout(Duration::from_secs(60), events.recv())
-        .await
-        .expect("a run event within a minute")
-        .unwrap()
 }
 
 /// Asks for runs until one completes; returns how many runs were busy first.
