@@ -226,7 +226,6 @@ async fn a_busy_server_is_waited_out_or_left_for_the_next_run(backend: StoreBack
             base_delay: Duration::from_millis(5),
             ..RetryPolicy::default()
         },
-        100,
     )
     .await;
     world.oh_seed(oh_data("Een", at(1, 0)));

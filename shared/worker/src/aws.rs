@@ -11,6 +11,7 @@ use chrono::TimeDelta;
 use ohsync_aws_env::{
     EnvError, Environment, insecure_tls_hosts, operator_policy, read_named_secret,
 };
+use ohsync_engine::executor::RunOptions;
 use ohsync_engine::ports::SystemClock;
 use ohsync_secrets::{CachedSecrets, SecretsManagerSecrets};
 use ohsync_store_dynamodb::{DynamoHostSlots, DynamoSettingsStore, DynamoStore, TABLE_VARIABLE};
@@ -21,7 +22,7 @@ pub const OFFICEHEART_TOKEN_SECRET_VAR: &str = "OHSYNC_OFFICEHEART_TOKEN_SECRET"
 /// The function's timeout in seconds (default 900, the Lambda maximum): the longest a run
 /// lives, from which the engine's intent lease is derived.
 pub const MAX_RUN_SECONDS_VAR: &str = "OHSYNC_MAX_RUN_SECONDS";
-/// Items per Exchange request (default 100).
+/// Items per Exchange request (default `RunOptions::DEFAULT_EXCHANGE_BATCH_SIZE`, 125).
 pub const BATCH_SIZE_VAR: &str = "OHSYNC_EXCHANGE_BATCH_SIZE";
 /// Runs at once against one Exchange host over all workers (default
 /// [`DEFAULT_RUNS_PER_EXCHANGE_HOST`]).
@@ -46,7 +47,7 @@ pub async fn worker_from_env(env: &Environment, sdk: &SdkConfig) -> Result<SyncW
     })?;
     let operator = operator_policy(env)?;
     let max_run_seconds = env.positive_or(MAX_RUN_SECONDS_VAR, 900)?;
-    let batch_size = env.positive_or(BATCH_SIZE_VAR, 100)?;
+    let batch_size = env.positive_or(BATCH_SIZE_VAR, RunOptions::DEFAULT_EXCHANGE_BATCH_SIZE)?;
     let runs_per_host =
         env.positive_or(RUNS_PER_EXCHANGE_HOST_VAR, DEFAULT_RUNS_PER_EXCHANGE_HOST)?;
     let token = read_named_secret(

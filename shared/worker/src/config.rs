@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use ohsync_engine::executor::RunOptions;
 use ohsync_ews::{RetryPolicy, TransportConfig};
 use ohsync_settings::OperatorPolicy;
 use secrecy::SecretString;
@@ -53,8 +54,8 @@ pub struct WorkerConfig {
 }
 
 impl WorkerConfig {
-    /// The defaults: EWS requests limited to 25 s, the EWS client's retries, 100 items per
-    /// Exchange request, runs of at most 15 minutes (the Lambda maximum), a 40-second margin and
+    /// The defaults: EWS requests limited to 25 s, the EWS client's retries,
+    /// [`RunOptions::DEFAULT_EXCHANGE_BATCH_SIZE`] items per Exchange request, runs of at most 15 minutes (the Lambda maximum), a 40-second margin and
     /// [`DEFAULT_RUNS_PER_EXCHANGE_HOST`].
     pub fn new(
         officeheart_url: Url,
@@ -70,7 +71,7 @@ impl WorkerConfig {
                 ..TransportConfig::default()
             },
             ews_retry: RetryPolicy::default(),
-            batch_size: 100,
+            batch_size: RunOptions::DEFAULT_EXCHANGE_BATCH_SIZE,
             max_run_time: TimeDelta::minutes(15),
             safety_margin: TimeDelta::seconds(40),
             emit_metrics: true,

@@ -77,7 +77,6 @@ pub struct World {
     pub backend: StoreBackend,
     opened: OpenStore,
     retry: RetryPolicy,
-    ews_batch_size: usize,
     oh_tenant: ohsync_officeheart::TenantId,
     oh_user: ohsync_officeheart::UserId,
 }
@@ -124,14 +123,13 @@ pub fn quick_retries() -> RetryPolicy {
 impl World {
     /// An Exchange 2016 mailbox and an OfficeHeart agenda, both empty, over `backend`.
     pub async fn start(backend: StoreBackend) -> Self {
-        Self::start_with(backend, quick_retries(), 100).await
+        Self::start_with(backend, quick_retries()).await
     }
 
-    /// As [`World::start`], with the EWS client's retry policy and batch size.
+    /// As [`World::start`], with the EWS client's retry policy.
     pub async fn start_with(
         backend: StoreBackend,
         retry: RetryPolicy,
-        ews_batch_size: usize,
     ) -> Self {
         let mut config = SimConfig::default();
         for account in [JAN, JAN_NEW] {
@@ -143,7 +141,7 @@ impl World {
             ));
         }
         let ews = EwsSimulator::start(config, "127.0.0.1:0").await.unwrap();
-        let mailbox = Arc::new(mailbox_for(&ews, JAN, retry.clone(), ews_batch_size));
+        let mailbox = Arc::new(mailbox_for(&ews, JAN, retry.clone()));
 
         let oh_tenant = ohsync_officeheart::TenantId::new("acme").unwrap();
         let oh_user = ohsync_officeheart::UserId::new("jan").unwrap();
@@ -177,7 +175,6 @@ impl World {
             backend,
             opened,
             retry,
-            ews_batch_size,
             oh_tenant,
             oh_user,
         }
@@ -186,12 +183,7 @@ impl World {
     /// The user changes the Exchange account on the settings screen: from now on the world syncs
     /// with `account`'s mailbox, under the binding that account derives.
     pub fn switch_account(&mut self, account: Account) {
-        self.mailbox = Arc::new(mailbox_for(
-            &self.ews,
-            account,
-            self.retry.clone(),
-            self.ews_batch_size,
-        ));
+        self.mailbox = Arc::new(mailbox_for(&self.ews, account, self.retry.clone()));
         self.binding = binding_of(&self.tenant, &self.user, &self.ews.url(), account);
         self.account = account;
     }
@@ -435,7 +427,6 @@ fn mailbox_for(
     ews: &RunningSim,
     account: Account,
     retry: RetryPolicy,
-    ews_batch_size: usize,
 ) -> EwsMailbox {
     let auth = NtlmAuth::new(
         account.domain,
@@ -450,7 +441,7 @@ fn mailbox_for(
             ..TransportConfig::default()
         })
         .retry(retry)
-        .batch_size(ews_batch_size)
+        .batch_size(RunOptions::DEFAULT_EXCHANGE_BATCH_SIZE)
         .build()
         .unwrap();
     EwsMailbox::new(client, MailboxSettings::default())

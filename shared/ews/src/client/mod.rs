@@ -24,8 +24,9 @@ use crate::xml::request::{self, RequestContext, TagFilter, UidFilter};
 use crate::xml::response::{self, ItemResult};
 
 /// Items per CreateItem/UpdateItem/DeleteItem/GetItem call unless configured otherwise; 1,000
-/// appointments then take 10 GetItem calls.
-pub const DEFAULT_BATCH_SIZE: usize = 100;
+/// appointments then take 8 calls. Exchange's throttling charges server time, not items per
+/// call; the sync worker sets its own size (see `ohsync-engine`'s `RunOptions`).
+pub const DEFAULT_BATCH_SIZE: usize = 125;
 /// The largest batch the builder accepts.
 pub const MAX_BATCH_SIZE: usize = 500;
 /// Entries per page of a tag or UID search.
