@@ -209,6 +209,7 @@ async fn seed(client: &OfficeHeartClient, user: &ohsync_officeheart::UserId, app
             reminder_minutes: Some(15),
             categories: vec!["Klant".to_owned()],
             recurrence: None,
+            exceptions: Vec::new(),
             external_ref: None,
         };
         let key = IdempotencyKey::new(format!("bench-seed-{n}")).unwrap();

@@ -80,6 +80,7 @@ pub(crate) fn wire_data(
         reminder_minutes: appointment.reminder_minutes,
         categories: appointment.categories.names().to_vec(),
         recurrence: appointment.recurrence.as_ref().map(|blob| blob.0.clone()),
+        exceptions: Vec::new(),
         external_ref: external_ref.map(|uid| uid.as_str().to_owned()),
     };
     data.validate()

@@ -8,6 +8,7 @@ use ohsync_officeheart::{
     IdempotencyKey, TimeWindow, Version,
 };
 
+use crate::listing::listed_at;
 use crate::positions::{FeedPosition, ListingPosition};
 
 /// Why an agenda operation was refused; each maps to one contract error code.
@@ -220,10 +221,7 @@ impl Agenda {
         let mut matching: Vec<(DateTime<Utc>, &Appointment)> = self
             .appointments
             .values()
-            .filter_map(|appointment| {
-                let (start, end) = appointment.data.schedule.bounds(appointment.data.time_zone);
-                window.overlaps(start, end).then_some((start, appointment))
-            })
+            .filter_map(|appointment| Some((listed_at(appointment, &window)?, appointment)))
             .filter(|(start, appointment)| {
                 after.as_ref().is_none_or(|after| {
                     (*start, &appointment.id) > (after.after_start, &after.after_id)

@@ -220,7 +220,7 @@ fn appointment_data(
     let Json(data) =
         body.map_err(|rejection| ApiError::new(ErrorCode::InvalidRequest, rejection.body_text()))?;
     data.validate()
-        .map_err(|invalid| ApiError::field(invalid.field, invalid.to_string()))?;
+        .map_err(|invalid| ApiError::field(&invalid.field, invalid.to_string()))?;
     Ok(data)
 }
 

@@ -13,6 +13,7 @@ mod api_error;
 mod auth;
 mod connection;
 mod faults;
+mod listing;
 mod positions;
 mod stats;
 mod store;

@@ -6,7 +6,9 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::contract::limits;
+use crate::exception::{Exception, validate_exceptions};
 use crate::ids::{AppointmentId, Version};
+use crate::invalid_field::{InvalidField, check_text, invalid};
 use crate::schedule::Schedule;
 
 /// How the time shows in the user's free/busy information.
@@ -65,9 +67,13 @@ pub struct AppointmentData {
     /// Category names, in the user's order.
     #[serde(default)]
     pub categories: Vec<String>,
-    /// An RFC 5545 RRULE value (without `RRULE:`), carried unchanged; the supported subset is defined later.
+    /// An RFC 5545 RRULE value (without `RRULE:`), stored unchanged; makes this a series whose
+    /// first occurrence is `schedule`.
     #[serde(default)]
     pub recurrence: Option<String>,
+    /// The series' cancelled and modified occurrences; empty unless `recurrence` is set.
+    #[serde(default)]
+    pub exceptions: Vec<Exception>,
     /// The id of the same appointment in another system (ohsync: the Exchange UID).
     #[serde(default)]
     pub external_ref: Option<String>,
@@ -89,19 +95,9 @@ pub struct Appointment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A field value outside the contract's limits.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct InvalidField {
-    /// The field's wire name.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub reason: String,
-}
-
 impl AppointmentData {
     /// An appointment with `subject` at `schedule`, planned in `time_zone`, and nothing else:
-    /// no location, body, reminder, categories or recurrence; busy; not private.
+    /// no location, body, reminder, categories, recurrence or exceptions; busy; not private.
     pub fn new(subject: impl Into<String>, schedule: Schedule, time_zone: Tz) -> Self {
         Self {
             subject: subject.into(),
@@ -114,6 +110,7 @@ impl AppointmentData {
             reminder_minutes: None,
             categories: Vec::new(),
             recurrence: None,
+            exceptions: Vec::new(),
             external_ref: None,
         }
     }
@@ -155,6 +152,13 @@ impl AppointmentData {
                 ));
             }
         }
+        if self.recurrence.is_none() && !self.exceptions.is_empty() {
+            return Err(invalid(
+                "exceptions",
+                "only a series (with recurrence) has exceptions",
+            ));
+        }
+        validate_exceptions(&self.exceptions, self.schedule.is_all_day())?;
         if let Some(external_ref) = &self.external_ref {
             check_text("external_ref", external_ref, limits::EXTERNAL_REF_CHARS)?;
         }
@@ -162,20 +166,10 @@ impl AppointmentData {
     }
 }
 
-fn invalid(field: &'static str, reason: String) -> InvalidField {
-    InvalidField { field, reason }
-}
-
-fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), InvalidField> {
-    if value.chars().count() > max_chars {
-        return Err(invalid(field, format!("at most {max_chars} characters")));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exception::{ExceptionKind, ModifiedOccurrence};
 
     fn minimal() -> serde_json::Value {
         serde_json::json!({
@@ -227,6 +221,89 @@ mod tests {
             break_it(&mut data);
             assert_eq!(data.validate().unwrap_err().field, field);
         }
+    }
+
+    /// A weekly series with a cancelled and a moved occurrence.
+    fn series() -> AppointmentData {
+        let mut value = minimal();
+        value["recurrence"] = "FREQ=WEEKLY;BYDAY=MO;COUNT=10".into();
+        value["exceptions"] = serde_json::json!([
+            { "original_date": "2026-03-09", "kind": "cancelled" },
+            {
+                "original_date": "2026-03-16", "kind": "modified",
+                "start": "2026-03-17T09:00:00+01:00", "end": "2026-03-17T10:00:00+01:00",
+                "all_day": false, "subject": "Overleg (dinsdag)", "location": "Kamer 2.14"
+            }
+        ]);
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn modified(data: &mut AppointmentData) -> &mut ModifiedOccurrence {
+        match &mut data.exceptions[1].kind {
+            ExceptionKind::Modified(occurrence) => occurrence,
+            ExceptionKind::Cancelled => unreachable!("the second exception is modified"),
+        }
+    }
+
+    #[test]
+    fn a_series_with_exceptions_is_valid_and_exceptions_default_to_none() {
+        assert!(series().validate().is_ok());
+        let single: AppointmentData = serde_json::from_value(minimal()).unwrap();
+        assert!(single.exceptions.is_empty());
+        assert_eq!(
+            serde_json::to_value(&single).unwrap()["exceptions"],
+            serde_json::json!([])
+        );
+    }
+
+    #[test]
+    fn invalid_exceptions_are_refused_naming_the_field() {
+        type Breaker = fn(&mut AppointmentData);
+        let cases: [(&str, Breaker); 7] = [
+            ("exceptions", |d| d.recurrence = None),
+            ("exceptions", |d| {
+                let extra = (0..limits::EXCEPTIONS).map(|n| {
+                    let day = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()
+                        + chrono::Days::new(u64::try_from(n).unwrap());
+                    Exception::cancelled(day)
+                });
+                d.exceptions.extend(extra);
+            }),
+            ("exceptions[2].original_date", |d| {
+                let again = Exception::cancelled(d.exceptions[1].original_date);
+                d.exceptions.push(again);
+            }),
+            ("exceptions[1].all_day", |d| {
+                let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 17).unwrap();
+                modified(d).schedule = Schedule::all_day(day, day.succ_opt().unwrap()).unwrap();
+            }),
+            ("exceptions[1].subject", |d| {
+                modified(d).subject = "x".repeat(limits::SUBJECT_CHARS + 1)
+            }),
+            ("exceptions[1].location", |d| {
+                modified(d).location = "x".repeat(limits::LOCATION_CHARS + 1)
+            }),
+            ("exceptions[1].all_day", |d| {
+                // An all-day series whose modified occurrence is timed.
+                let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+                d.schedule = Schedule::all_day(day, day.succ_opt().unwrap()).unwrap();
+            }),
+        ];
+        for (field, break_it) in cases {
+            let mut data = series();
+            break_it(&mut data);
+            assert_eq!(data.validate().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn exactly_the_limit_of_exceptions_is_accepted() {
+        let mut data = series();
+        let start = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        data.exceptions = (0..limits::EXCEPTIONS)
+            .map(|n| Exception::cancelled(start + chrono::Days::new(u64::try_from(n).unwrap())))
+            .collect();
+        assert!(data.validate().is_ok());
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub mod limits {
     pub const REMINDER_MINUTES: u32 = 40_320;
     /// Characters in `recurrence`.
     pub const RECURRENCE_CHARS: usize = 1024;
+    /// Entries in `exceptions`: bounds a body's size, yet lets a daily series change every
+    /// occurrence for more than two and a half years.
+    pub const EXCEPTIONS: usize = 1000;
     /// Characters in `external_ref`.
     pub const EXTERNAL_REF_CHARS: usize = 1024;
 }

@@ -10,19 +10,23 @@ mod client;
 pub mod contract;
 mod error;
 mod error_body;
+mod exception;
 mod ids;
+mod invalid_field;
 mod pages;
 mod paging;
 mod response;
 mod schedule;
 
-pub use appointment::{Appointment, AppointmentData, InvalidField, ShowAs};
+pub use appointment::{Appointment, AppointmentData, ShowAs};
 pub use client::{ClientConfig, Created, OfficeHeartClient};
 pub use error::OfficeHeartError;
 pub use error_body::{ErrorBody, ErrorCode};
+pub use exception::{Exception, ExceptionKind, ModifiedOccurrence};
 pub use ids::{
     AppointmentId, Cursor, IdempotencyKey, InvalidValue, PageToken, TenantId, UserId, Version,
 };
+pub use invalid_field::InvalidField;
 pub use pages::{AppointmentsPage, Change, ChangesPage, EmptyWindow, InvalidChange, TimeWindow};
 pub use paging::{ChangeBatch, ChangeFeed, WindowListing, WindowSnapshot};
 pub use schedule::{InvalidSchedule, Schedule};

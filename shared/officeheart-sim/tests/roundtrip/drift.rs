@@ -3,15 +3,16 @@
 
 use std::collections::BTreeSet;
 
+use chrono::NaiveDate;
 use ohsync_officeheart::contract::{OPENAPI_YAML, Operation, headers};
 use ohsync_officeheart::{
     Appointment, AppointmentData, AppointmentsPage, Change, ChangesPage, ErrorBody, ErrorCode,
-    ShowAs,
+    Exception, ModifiedOccurrence, Schedule, ShowAs,
 };
 use ohsync_oh_sim::Simulator;
 use serde_json::{Value, json};
 
-use crate::fixture::{TOKEN, acme, key, meeting, start, user};
+use crate::fixture::{TOKEN, acme, at, key, meeting, start, user};
 
 fn contract() -> Value {
     serde_norway::from_str(OPENAPI_YAML).unwrap()
@@ -220,9 +221,31 @@ fn success_responses_document_the_headers_the_client_reads() {
     }
 }
 
+/// A cancelled and a modified occurrence (timed, so that `all_day` may be left out), with every
+/// optional field set.
+fn exceptions() -> [Exception; 2] {
+    let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    [
+        Exception::cancelled(day(9)),
+        Exception::modified(
+            day(16),
+            ModifiedOccurrence {
+                schedule: Schedule::timed(
+                    at("2026-03-17T13:00:00+01:00"),
+                    at("2026-03-17T14:00:00+01:00"),
+                )
+                .unwrap(),
+                subject: "Verzet".to_owned(),
+                location: "Kamer 3.02".to_owned(),
+            },
+        ),
+    ]
+}
+
 fn full_appointment() -> Appointment {
     let mut data = meeting("Volledig", 0);
     data.recurrence = Some("FREQ=WEEKLY;BYDAY=MO".to_owned());
+    data.exceptions = exceptions().to_vec();
     serde_json::from_value(json!({
         "id": "a1", "version": "v1",
         "created_at": "2026-02-20T08:12:03Z", "updated_at": "2026-02-21T14:40:00Z",
@@ -290,6 +313,52 @@ fn schemas_have_the_wire_types_property_names() {
         schema_names(&doc, "Error", true),
         keys(&ErrorBody::new(ErrorCode::NotFound, "gone"))
     );
+}
+
+#[test]
+fn each_exception_kind_has_its_schemas_property_names() {
+    let doc = contract();
+    let exception = &doc["components"]["schemas"]["Exception"];
+    let mapping = exception["discriminator"]["mapping"].as_object().unwrap();
+    assert_eq!(exception["discriminator"]["propertyName"], "kind");
+    let branches: BTreeSet<_> = exception["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|branch| branch["$ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        branches,
+        mapping.values().map(|r| r.as_str().unwrap()).collect()
+    );
+    let mut kinds = BTreeSet::new();
+    for exception in exceptions() {
+        let wire = serde_json::to_value(&exception).unwrap();
+        let kind = wire["kind"].as_str().unwrap().to_owned();
+        let schema = mapping[&kind].as_str().unwrap().rsplit('/').next().unwrap();
+        assert_eq!(
+            doc["components"]["schemas"][schema]["properties"]["kind"]["const"],
+            kind.as_str()
+        );
+        assert_eq!(
+            schema_names(&doc, schema, false),
+            keys(&exception),
+            "{kind}"
+        );
+        let required: serde_json::Map<_, _> = wire
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(name, _)| schema_names(&doc, schema, true).contains(*name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        assert!(
+            serde_json::from_value::<Exception>(Value::Object(required)).is_ok(),
+            "{kind}: the required properties are enough"
+        );
+        kinds.insert(kind);
+    }
+    assert_eq!(kinds, mapping.keys().cloned().collect(), "every kind tried");
 }
 
 #[test]

@@ -67,6 +67,7 @@ pub fn meeting(subject: &str, hours: i64) -> AppointmentData {
         reminder_minutes: Some(15),
         categories: vec!["Klant".to_owned()],
         recurrence: None,
+        exceptions: Vec::new(),
         external_ref: Some(format!("uid-{subject}")),
     }
 }

@@ -8,3 +8,4 @@ mod drift;
 mod faults;
 mod fixture;
 mod operations;
+mod series;
