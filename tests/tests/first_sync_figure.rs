@@ -50,7 +50,7 @@ async fn first_sync() -> u64 {
 
 #[tokio::test]
 async fn a_first_sync_of_1000_appointments_takes_one_listing_eight_creates_and_two_confirming_pages()
-{
+ {
     // One listing page of the empty calendar, CreateItem calls of the default batch size, and the
     // SyncFolderItems pages that confirm the run's own creates (docs/SYNC-ENGINE.md, "Own writes
     // and net changes"): 1,000 echoes at 512 per page. 11 against DESIGN §8's 12.

@@ -10,6 +10,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
+use crate::series::{Exception, Recurrence};
+
 /// Text with normalised line ends and no trailing whitespace (per line or at either end).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Text(String);
@@ -211,13 +213,6 @@ impl Categories {
     }
 }
 
-/// A side's own serialisation of a recurrence rule, carried without interpretation.
-///
-/// The engine does not translate recurrences between the sides: a series is never synced (see
-/// `SkipReason::RecurringSeries`), so the blob only takes part in the content hash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RecurrenceBlob(pub String);
-
 /// A normalised appointment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
@@ -239,23 +234,48 @@ pub struct Appointment {
     pub reminder_minutes: Option<u32>,
     /// Categories.
     pub categories: Categories,
-    /// The recurrence rule when this is a series.
-    pub recurrence: Option<RecurrenceBlob>,
+    /// What makes it recur, when it is a series.
+    pub recurrence: Option<Recurrence>,
 }
 
 impl Appointment {
-    /// Whether this is a recurring series (which the engine never copies).
+    /// Whether this is a recurring series.
     pub fn is_series(&self) -> bool {
         self.recurrence.is_some()
     }
 
-    /// The covered instants.
+    /// Whether this is a series ohsync cannot sync (its rule is outside the subset).
+    pub fn has_unsupported_recurrence(&self) -> bool {
+        matches!(self.recurrence, Some(Recurrence::Unsupported(_)))
+    }
+
+    /// The covered instants (of the first occurrence, for a series).
     pub fn instants(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         self.schedule.instants(self.time_zone)
     }
 
+    /// From the start to the end of the last occurrence: what the sync window is tested
+    /// against. A series without end (or with a rule ohsync cannot expand) reaches forever.
+    pub fn extent(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let (start, end) = self.instants();
+        let last_end = match &self.recurrence {
+            None => Some(end),
+            Some(Recurrence::Unsupported(_)) => None,
+            Some(Recurrence::Series(series)) => series
+                .rule()
+                .last_date(self.schedule.first_date(self.time_zone))
+                .map(|last| {
+                    self.schedule
+                        .on(self.time_zone, last)
+                        .instants(self.time_zone)
+                        .1
+                }),
+        };
+        (start, last_end.unwrap_or(DateTime::<Utc>::MAX_UTC).max(end))
+    }
+
     /// The key that makes two appointments "clearly the same" on a first run: subject, start,
-    /// end and the all-day flag.
+    /// end (of the first occurrence), the all-day flag and whether it is a series.
     pub fn identity_key(&self) -> IdentityKey {
         let (start, end) = self.instants();
         IdentityKey {
@@ -263,6 +283,7 @@ impl Appointment {
             start,
             end,
             all_day: self.schedule.is_all_day(),
+            series: self.is_series(),
         }
     }
 
@@ -272,16 +293,7 @@ impl Appointment {
         encoder.field(b"subject", self.subject.as_str().as_bytes());
         encoder.field(b"location", self.location.as_str().as_bytes());
         encoder.field(b"body", self.body.as_str().as_bytes());
-        match self.schedule {
-            Schedule::Timed(span) => {
-                encoder.field(b"start", &span.start.timestamp().to_be_bytes());
-                encoder.field(b"end", &span.end.timestamp().to_be_bytes());
-            }
-            Schedule::AllDay(days) => {
-                encoder.field(b"first_day", days.first_day.to_string().as_bytes());
-                encoder.field(b"end_day", days.end_day.to_string().as_bytes());
-            }
-        }
+        encoder.schedule(&self.schedule);
         encoder.field(b"zone", self.time_zone.name().as_bytes());
         encoder.field(b"private", &[u8::from(self.private)]);
         encoder.field(b"show_as", &[self.show_as.code()]);
@@ -293,20 +305,37 @@ impl Appointment {
             encoder.field(b"category", name.as_bytes());
         }
         match &self.recurrence {
-            Some(blob) => encoder.field(b"recurrence", blob.0.as_bytes()),
             None => encoder.field(b"single", &[]),
+            Some(Recurrence::Unsupported(text)) => encoder.field(b"recurrence", text.as_bytes()),
+            Some(Recurrence::Series(series)) => {
+                encoder.field(b"rule", series.rule().to_string().as_bytes());
+                for (date, exception) in series.exceptions() {
+                    let date = date.to_string();
+                    match exception {
+                        Exception::Cancelled => encoder.field(b"cancelled", date.as_bytes()),
+                        Exception::Modified(occurrence) => {
+                            encoder.field(b"modified", date.as_bytes());
+                            encoder.schedule(&occurrence.schedule);
+                            encoder.field(b"subject", occurrence.subject.as_str().as_bytes());
+                            encoder.field(b"location", occurrence.location.as_str().as_bytes());
+                        }
+                    }
+                }
+            }
         }
         encoder.finish()
     }
 }
 
-/// Subject, start, end and all-day: what makes two unlinked appointments the same on a first run.
+/// Subject, start, end, all-day and series: what makes two unlinked appointments the same on a
+/// first run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IdentityKey {
     subject: Text,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     all_day: bool,
+    series: bool,
 }
 
 struct CanonicalEncoder(Sha256);
@@ -325,6 +354,19 @@ impl CanonicalEncoder {
         self.0.update(name);
         self.0.update((value.len() as u64).to_be_bytes());
         self.0.update(value);
+    }
+
+    fn schedule(&mut self, schedule: &Schedule) {
+        match schedule {
+            Schedule::Timed(span) => {
+                self.field(b"start", &span.start.timestamp().to_be_bytes());
+                self.field(b"end", &span.end.timestamp().to_be_bytes());
+            }
+            Schedule::AllDay(days) => {
+                self.field(b"first_day", days.first_day.to_string().as_bytes());
+                self.field(b"end_day", days.end_day.to_string().as_bytes());
+            }
+        }
     }
 
     fn finish(self) -> ContentHash {
@@ -366,6 +408,7 @@ impl fmt::Debug for ContentHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::series::{ModifiedOccurrence, Series};
 
     fn sample() -> Appointment {
         Appointment {
@@ -427,7 +470,7 @@ mod tests {
         changed.categories = Categories::new(["Werk"]);
         variants.push(changed);
         let mut changed = sample();
-        changed.recurrence = Some(RecurrenceBlob("FREQ=DAILY".into()));
+        changed.recurrence = Some(Recurrence::Unsupported("FREQ=DAILY;BYHOUR=9".into()));
         variants.push(changed);
         let mut changed = sample();
         changed.schedule = Schedule::AllDay(
@@ -438,9 +481,70 @@ mod tests {
             .unwrap(),
         );
         variants.push(changed);
+        let series = |exceptions: Vec<(NaiveDate, Exception)>| {
+            let mut changed = sample();
+            let rule = "FREQ=DAILY;INTERVAL=1;COUNT=5".parse().unwrap();
+            let first = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            changed.recurrence = Some(Recurrence::Series(
+                Series::new(rule, first, exceptions).unwrap(),
+            ));
+            changed
+        };
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let moved = |subject: &str, hour| {
+            Exception::Modified(ModifiedOccurrence {
+                schedule: Schedule::Timed(
+                    TimedSpan::new(
+                        Utc.with_ymd_and_hms(2026, 12, 2, hour, 0, 0).unwrap(),
+                        Utc.with_ymd_and_hms(2026, 12, 2, hour + 1, 0, 0).unwrap(),
+                    )
+                    .unwrap(),
+                ),
+                subject: Text::new(subject),
+                location: Text::new("Kamer 2"),
+            })
+        };
+        let series_variants = [
+            series(vec![]),
+            series(vec![(day(2), Exception::Cancelled)]),
+            series(vec![(day(3), Exception::Cancelled)]),
+            series(vec![(day(2), moved("Overleg", 9))]),
+            series(vec![(day(2), moved("Overleg", 10))]),
+            series(vec![(day(2), moved("Verzet", 9))]),
+        ];
+        for (index, one) in series_variants.iter().enumerate() {
+            for other in &series_variants[index + 1..] {
+                assert_ne!(
+                    one.content_hash(),
+                    other.content_hash(),
+                    "{one:?} {other:?}"
+                );
+            }
+        }
+        variants.extend(series_variants);
         for variant in variants {
             assert_ne!(variant.content_hash(), base, "{variant:?}");
         }
+    }
+
+    #[test]
+    fn a_series_reaches_to_its_last_occurrence_and_one_without_end_forever() {
+        let mut series = sample();
+        let first = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let rule = "FREQ=WEEKLY;INTERVAL=1;BYDAY=TU;WKST=MO;COUNT=3"
+            .parse()
+            .unwrap();
+        series.recurrence = Some(Recurrence::Series(Series::new(rule, first, []).unwrap()));
+        assert_eq!(
+            series.extent(),
+            (
+                Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2026, 12, 15, 10, 0, 0).unwrap()
+            )
+        );
+        series.recurrence = Some(Recurrence::Unsupported("FREQ=HOURLY".into()));
+        assert_eq!(series.extent().1, DateTime::<Utc>::MAX_UTC);
+        assert_eq!(sample().extent(), sample().instants());
     }
 
     #[test]

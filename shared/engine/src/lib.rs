@@ -12,6 +12,7 @@ pub mod ports;
 pub mod reconcile;
 pub mod recurrence;
 pub mod report;
+pub mod series;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod window;

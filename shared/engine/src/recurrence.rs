@@ -23,7 +23,7 @@
 
 use std::fmt;
 
-use chrono::{NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 /// Why a recurrence rule was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -405,6 +405,143 @@ impl std::str::FromStr for RecurrenceRule {
     }
 }
 
+/// How far past the first occurrence dates are looked for: a series is taken to end there, and
+/// a pattern that never matches (30 February) ends the search instead of running forever.
+const HORIZON_YEARS: i32 = 100;
+
+impl RecurrenceRule {
+    /// The dates the series occurs on when its first occurrence is on `first`: every date the
+    /// pattern gives from `first` on, up to the series' end (and at most [`HORIZON_YEARS`]).
+    /// `first` itself is among them only when the pattern gives it (see [`Self::starts_on`]).
+    pub fn dates(&self, first: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
+        let horizon = first
+            .with_year(first.year().saturating_add(HORIZON_YEARS))
+            .unwrap_or(NaiveDate::MAX);
+        let (until, count) = match self.end {
+            SeriesEnd::Never => (NaiveDate::MAX, usize::MAX),
+            SeriesEnd::Until(date) => (date, usize::MAX),
+            SeriesEnd::Count(count) => (NaiveDate::MAX, count as usize),
+        };
+        (0u32..)
+            .map_while(move |period| self.pattern.period(first, period))
+            .take_while(move |(period_start, _)| *period_start <= horizon)
+            .flat_map(|(_, dates)| dates)
+            .filter(move |date| *date >= first)
+            .take_while(move |date| *date <= until && *date <= horizon)
+            .take(count)
+    }
+
+    /// Whether a series with this rule can start on `first`: Exchange moves a start that the
+    /// pattern does not give to the next date it does, so such a series is not synced.
+    pub fn starts_on(&self, first: NaiveDate) -> bool {
+        self.dates(first).next() == Some(first)
+    }
+
+    /// The 1-based position of `date` among the series' dates (Exchange's `InstanceIndex`), or
+    /// `None` when the series does not occur on it.
+    pub fn instance_index(&self, first: NaiveDate, date: NaiveDate) -> Option<u32> {
+        let position = self
+            .dates(first)
+            .take_while(|candidate| *candidate <= date)
+            .position(|candidate| candidate == date)?;
+        u32::try_from(position + 1).ok()
+    }
+
+    /// The date of the last occurrence, or `None` for a series without end.
+    pub fn last_date(&self, first: NaiveDate) -> Option<NaiveDate> {
+        match self.end {
+            SeriesEnd::Never => None,
+            SeriesEnd::Until(_) | SeriesEnd::Count(_) => self.dates(first).last(),
+        }
+    }
+}
+
+impl Pattern {
+    /// Period `index` (a day, week, month or year step from `first`'s): its first day and the
+    /// pattern's dates in it, in order. `None` past the calendar's end.
+    fn period(&self, first: NaiveDate, index: u32) -> Option<(NaiveDate, Vec<NaiveDate>)> {
+        match *self {
+            Self::Daily { interval } => {
+                let day = first
+                    .checked_add_days(chrono::Days::new(u64::from(index) * u64::from(interval)))?;
+                Some((day, vec![day]))
+            }
+            Self::Weekly {
+                interval,
+                days,
+                week_start,
+            } => {
+                let back = first.weekday().days_since(week_start);
+                let origin = first.checked_sub_days(chrono::Days::new(u64::from(back)))?;
+                let start = origin.checked_add_days(chrono::Days::new(
+                    7 * u64::from(index) * u64::from(interval),
+                ))?;
+                let dates = start
+                    .iter_days()
+                    .take(7)
+                    .filter(|date| days.contains(date.weekday()))
+                    .collect();
+                Some((start, dates))
+            }
+            Self::MonthlyOnDay { interval, day } => {
+                let start = month_start(first, i64::from(index) * i64::from(interval))?;
+                let dates = start.with_day(u32::from(day)).into_iter().collect();
+                Some((start, dates))
+            }
+            Self::MonthlyOnWeekday {
+                interval,
+                ordinal,
+                days,
+            } => {
+                let start = month_start(first, i64::from(index) * i64::from(interval))?;
+                Some((start, ordinal.pick(start, days).into_iter().collect()))
+            }
+            Self::YearlyOnDay { month, day } => {
+                let start = year_month_start(first, index, month)?;
+                let dates = start.with_day(u32::from(day)).into_iter().collect();
+                Some((start, dates))
+            }
+            Self::YearlyOnWeekday {
+                month,
+                ordinal,
+                days,
+            } => {
+                let start = year_month_start(first, index, month)?;
+                Some((start, ordinal.pick(start, days).into_iter().collect()))
+            }
+        }
+    }
+}
+
+/// The first day of the month `months` after `date`'s.
+fn month_start(date: NaiveDate, months: i64) -> Option<NaiveDate> {
+    let index = i64::from(date.year()) * 12 + i64::from(date.month0()) + months;
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// The first day of `month` in the year `years` after `date`'s.
+fn year_month_start(date: NaiveDate, years: u32, month: u8) -> Option<NaiveDate> {
+    let year = date.year().checked_add(i32::try_from(years).ok()?)?;
+    NaiveDate::from_ymd_opt(year, u32::from(month), 1)
+}
+
+impl Ordinal {
+    /// The chosen one of the month's dates that fall on `days` (`month` is its first day).
+    fn pick(self, month: NaiveDate, days: Days) -> Option<NaiveDate> {
+        let matching: Vec<NaiveDate> = month
+            .iter_days()
+            .take_while(|date| date.month() == month.month())
+            .filter(|date| days.contains(date.weekday()))
+            .collect();
+        match self.position() {
+            -1 => matching.last().copied(),
+            position => matching.get(usize::try_from(position - 1).ok()?).copied(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test")]
@@ -560,5 +697,134 @@ mod tests {
             let text = rule.to_string();
             prop_assert_eq!(text.parse::<RecurrenceRule>(), Ok(rule), "{}", text);
         }
+
+        #[test]
+        fn dates_rise_start_at_the_first_and_keep_to_the_end(
+            pattern in pattern(),
+            end in end(),
+            offset in 0u64..20_000,
+        ) {
+            let rule = RecurrenceRule { pattern, end };
+            let first = date("2000-01-01") + chrono::Days::new(offset);
+            let dates: Vec<NaiveDate> = rule.dates(first).take(50).collect();
+            prop_assert!(dates.windows(2).all(|pair| pair[0] < pair[1]), "{:?}", dates);
+            prop_assert!(dates.iter().all(|date| *date >= first));
+            match rule.end {
+                SeriesEnd::Never => {}
+                SeriesEnd::Until(until) => prop_assert!(dates.iter().all(|date| *date <= until)),
+                SeriesEnd::Count(count) => prop_assert!(dates.len() <= count as usize),
+            }
+            for (position, date) in dates.iter().enumerate().take(5) {
+                prop_assert_eq!(rule.instance_index(first, *date), Some(position as u32 + 1));
+            }
+        }
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn dates(text: &str, first: &str, take: usize) -> Vec<String> {
+        rule(text)
+            .dates(date(first))
+            .take(take)
+            .map(|date| date.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn each_pattern_gives_its_dates() {
+        let table: [(&str, &str, &[&str]); 9] = [
+            (
+                "FREQ=DAILY;INTERVAL=2;COUNT=3",
+                "2026-03-01",
+                &["2026-03-01", "2026-03-03", "2026-03-05"],
+            ),
+            // RFC 5545's own example of WKST deciding which weeks an interval skips.
+            (
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=MO;COUNT=4",
+                "1997-08-05",
+                &["1997-08-05", "1997-08-10", "1997-08-19", "1997-08-24"],
+            ),
+            (
+                "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=SU;COUNT=4",
+                "1997-08-05",
+                &["1997-08-05", "1997-08-17", "1997-08-19", "1997-08-31"],
+            ),
+            // A shorter month has no 31st.
+            (
+                "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=31;COUNT=4",
+                "2026-01-31",
+                &["2026-01-31", "2026-03-31", "2026-05-31", "2026-07-31"],
+            ),
+            (
+                "FREQ=MONTHLY;INTERVAL=1;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+                "2026-01-30",
+                &["2026-01-30", "2026-02-27", "2026-03-31"],
+            ),
+            (
+                "FREQ=MONTHLY;INTERVAL=2;BYDAY=TH;BYSETPOS=2;UNTIL=20260612",
+                "2026-02-12",
+                &["2026-02-12", "2026-04-09", "2026-06-11"],
+            ),
+            (
+                "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=3",
+                "2024-02-29",
+                &["2024-02-29", "2028-02-29", "2032-02-29"],
+            ),
+            // The last Sunday of October: the day Europe's summer time ends.
+            (
+                "FREQ=YEARLY;BYMONTH=10;BYDAY=SU;BYSETPOS=-1;COUNT=2",
+                "2026-10-25",
+                &["2026-10-25", "2027-10-31"],
+            ),
+            (
+                "FREQ=YEARLY;BYMONTH=3;BYDAY=SA,SU;BYSETPOS=1;UNTIL=20280301",
+                "2026-03-01",
+                &["2026-03-01", "2027-03-06"],
+            ),
+        ];
+        for (text, first, expected) in table {
+            assert_eq!(dates(text, first, 10), expected, "{text} from {first}");
+        }
+    }
+
+    #[test]
+    fn a_series_starts_only_on_a_date_its_pattern_gives() {
+        let mondays = rule("FREQ=WEEKLY;INTERVAL=1;BYDAY=MO;WKST=MO");
+        assert!(mondays.starts_on(date("2026-03-02")));
+        assert!(!mondays.starts_on(date("2026-03-03")));
+        assert_eq!(
+            mondays.dates(date("2026-03-03")).next(),
+            Some(date("2026-03-09"))
+        );
+    }
+
+    #[test]
+    fn instance_indexes_count_from_one_and_miss_other_dates() {
+        let rule = rule("FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,WE;WKST=MO;COUNT=6");
+        let first = date("2026-03-02");
+        assert_eq!(rule.instance_index(first, first), Some(1));
+        assert_eq!(rule.instance_index(first, date("2026-03-11")), Some(4));
+        assert_eq!(rule.instance_index(first, date("2026-03-03")), None);
+        assert_eq!(rule.instance_index(first, date("2026-03-18")), Some(6));
+        assert_eq!(
+            rule.instance_index(first, date("2026-03-23")),
+            None,
+            "past COUNT"
+        );
+        assert_eq!(rule.last_date(first), Some(date("2026-03-18")));
+    }
+
+    #[test]
+    fn a_pattern_without_dates_ends_at_the_horizon() {
+        let never = rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30");
+        assert_eq!(never.dates(date("2026-01-01")).next(), None);
+        assert_eq!(
+            rule("FREQ=DAILY;INTERVAL=1").last_date(date("2026-01-01")),
+            None
+        );
+        let horizon = rule("FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1");
+        assert_eq!(horizon.dates(date("2026-01-01")).count(), 101);
     }
 }

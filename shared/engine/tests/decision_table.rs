@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use ohsync_engine::appointment::{Appointment, RecurrenceBlob, Text};
+use ohsync_engine::appointment::{Appointment, Text};
 use ohsync_engine::identity::{
     AgendaVersion, BindingId, ChangeKey, ExchangeItemId, ExchangeItemKey, ExchangeUid,
     IdempotencyKey, OfficeHeartId, OhsyncTag, TenantId,
@@ -20,6 +20,7 @@ use ohsync_engine::reconcile::{
     Direction, ExchangeObservation, Pair, ReadMode, ReconcileInput, Side, SideState, SideView,
     SkipReason, SyncPolicy, content_needed, decide_cell, reconcile, storage_empty,
 };
+use ohsync_engine::series::{Recurrence, Series};
 use ohsync_engine::testkit::appointment;
 
 use SideState::{Absent, Changed, Deleted, New, Unchanged};
@@ -643,18 +644,88 @@ fn linked_items_that_leave_the_window_are_updated_not_deleted() {
     );
 }
 
+fn series(first_day: i64, rule: &str) -> Appointment {
+    let mut content = appointment("Weekoverleg", timed(first_day, 9, 60));
+    let first = content.schedule.first_date(content.time_zone);
+    let series = Series::new(rule.parse().unwrap(), first, []).unwrap();
+    content.recurrence = Some(Recurrence::Series(series));
+    content
+}
+
+fn unsupported_series() -> Appointment {
+    let mut content = content_a();
+    content.recurrence = Some(Recurrence::Unsupported("FREQ=HOURLY".into()));
+    content
+}
+
 #[test]
-fn series_are_skipped_with_a_reason() {
-    let mut series = content_a();
-    series.recurrence = Some(RecurrenceBlob("FREQ=WEEKLY".into()));
-    let input = with(
+fn series_are_copied_both_ways_while_they_recur_into_the_window() {
+    // First held 400 days ago, every seven days without end: later occurrences are in the window.
+    let recurring = series(-400, "FREQ=DAILY;INTERVAL=7");
+    let from_officeheart = with(
         input(),
-        Some(AgendaChange::Upserted(oh_item("v1", series, 0))),
+        Some(AgendaChange::Upserted(oh_item("v1", recurring.clone(), 0))),
         None,
     );
     assert_eq!(
-        decide(&input, (New, Absent)),
-        vec![Action::Skip(SkipReason::RecurringSeries)]
+        decide(&from_officeheart, (New, Absent)),
+        vec![create_in_exchange("v1", recurring.clone())]
+    );
+    let from_exchange = with(
+        input(),
+        None,
+        Some(present(ex_item("CK1", recurring.clone(), 0))),
+    );
+    assert_eq!(
+        decide(&from_exchange, (Absent, New)),
+        vec![create_in_officeheart("CK1", recurring)]
+    );
+}
+
+#[test]
+fn series_that_ended_before_the_window_are_not_copied() {
+    let ended = series(-400, "FREQ=DAILY;INTERVAL=7;COUNT=3");
+    let input = with(input(), None, Some(present(ex_item("CK1", ended, 0))));
+    assert_eq!(
+        decide(&input, (Absent, New)),
+        vec![Action::Skip(SkipReason::OutsideWindow)]
+    );
+}
+
+#[test]
+fn unsupported_series_are_skipped_but_their_deletion_reaches_the_other_side() {
+    let new = with(
+        input(),
+        Some(AgendaChange::Upserted(oh_item(
+            "v1",
+            unsupported_series(),
+            0,
+        ))),
+        None,
+    );
+    assert_eq!(
+        decide(&new, (New, Absent)),
+        vec![Action::Skip(SkipReason::UnsupportedRecurrence)]
+    );
+    let changed = with(
+        linked_input(),
+        None,
+        Some(present(ex_item("CK2", unsupported_series(), 5))),
+    );
+    assert_eq!(
+        decide(&changed, (Unchanged, Changed)),
+        vec![Action::Skip(SkipReason::UnsupportedRecurrence)]
+    );
+    let deleted = with(
+        linked_input(),
+        Some(deleted_in_officeheart()),
+        Some(present(ex_item("CK1", unsupported_series(), 0))),
+    );
+    assert_eq!(
+        decide(&deleted, (Deleted, Unchanged)),
+        vec![Action::DeleteInExchange {
+            target: key("AAMk1", "CK1")
+        }]
     );
 }
 

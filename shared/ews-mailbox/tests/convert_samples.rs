@@ -8,11 +8,12 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::{America, Atlantic, Etc, Europe, Tz};
 use ohsync_engine::appointment::{DaySpan, Schedule, ShowAs};
 use ohsync_engine::ports::ExchangeItem;
+use ohsync_engine::series::Recurrence;
 use ohsync_engine::window::WindowBounds;
 use ohsync_ews::xml::response::parse_get_item;
 use ohsync_ews::{CalendarItem, ExchangeVersion};
 use ohsync_ews_mailbox::convert::{
-    ConvertError, Converter, ews_from_rule, recurrence_blob, rule_from_ews,
+    ConvertError, Converter, OccurrenceDetails, ews_from_rule, recurrence_blob, rule_from_ews,
 };
 use ohsync_ews_mailbox::overlaps_window;
 
@@ -43,7 +44,7 @@ fn converter(default_zone: Tz) -> Converter {
 
 fn read(name: &str, index: usize) -> ExchangeItem {
     converter(Europe::Amsterdam)
-        .exchange_item(&items(name)[index])
+        .exchange_item(&items(name)[index], &OccurrenceDetails::new())
         .unwrap()
 }
 
@@ -65,11 +66,11 @@ fn all_day(first: (i32, u32, u32), end: (i32, u32, u32)) -> Schedule {
 fn a_master_without_start_cannot_be_read_but_its_rule_is_carried() {
     let master = &items("getitem_calendaritem_response_1.xml")[0];
     assert_eq!(
-        converter(Europe::Amsterdam).exchange_item(master),
+        converter(Europe::Amsterdam).exchange_item(master, &OccurrenceDetails::new()),
         Err(ConvertError::Missing("Start"))
     );
     assert_eq!(
-        recurrence_blob(master).unwrap().0,
+        recurrence_blob(master).unwrap(),
         "ews-recurrence/1|Weekly;interval=1;days=Saturday;first=|Numbered;start=2014-03-08;count=10|modified=|deleted="
     );
 }
@@ -96,11 +97,15 @@ fn a_2019_master_with_is_recurring_false_is_a_series() {
         read.key.uid.as_str(),
         "040000008200E00074C5B7101A82E008000000001AF45EF9C7EDDB01000000000000000010000000F73231FC2ADB164D941E037E14477E38"
     );
-    assert!(
-        appointment.recurrence.as_ref().unwrap().0.contains(
-            "|Weekly;interval=1;days=Wednesday;first=|Numbered;start=2025-07-02;count=4|"
-        )
+    // Weekly without FirstDayOfWeek counts its weeks from Sunday.
+    let Some(Recurrence::Series(series)) = &appointment.recurrence else {
+        panic!("not a synced series: {:?}", appointment.recurrence);
+    };
+    assert_eq!(
+        series.rule().to_string(),
+        "FREQ=WEEKLY;INTERVAL=1;BYDAY=WE;WKST=SU;COUNT=4"
     );
+    assert!(series.exceptions().is_empty());
 }
 
 #[test]
@@ -130,7 +135,11 @@ fn doc_items_without_reminder_flag_keep_their_reminder_time() {
     let converter = converter(Europe::Amsterdam);
     let read: Vec<ExchangeItem> = items
         .iter()
-        .map(|item| converter.exchange_item(item).unwrap())
+        .map(|item| {
+            converter
+                .exchange_item(item, &OccurrenceDetails::new())
+                .unwrap()
+        })
         .collect();
     assert_eq!(read.len(), 3);
     assert_eq!(read[0].appointment.reminder_minutes, Some(30));
@@ -171,21 +180,27 @@ fn a_2010_item_in_utc() {
 #[test]
 fn a_daily_master_in_w_europe_reads_in_the_users_zone_of_that_id() {
     let master = &items("getitem_calendaritem_response_6.xml")[0];
-    let amsterdam = converter(Europe::Amsterdam).exchange_item(master).unwrap();
+    let amsterdam = converter(Europe::Amsterdam)
+        .exchange_item(master, &OccurrenceDetails::new())
+        .unwrap();
     assert_eq!(amsterdam.appointment.time_zone, Europe::Amsterdam);
     assert_eq!(
         amsterdam.appointment.instants(),
         (utc("2013-05-19T16:00:00Z"), utc("2013-05-19T17:00:00Z"))
     );
-    assert_eq!(
-        amsterdam.appointment.recurrence.as_ref().unwrap().0,
-        "ews-recurrence/1|Daily;interval=1|Numbered;start=2013-05-19;count=3|modified=|deleted="
-    );
+    let Some(Recurrence::Series(series)) = &amsterdam.appointment.recurrence else {
+        panic!("not a synced series");
+    };
+    assert_eq!(series.rule().to_string(), "FREQ=DAILY;INTERVAL=1;COUNT=3");
     // A user elsewhere gets CLDR's own zone for the id.
-    let london = converter(Europe::London).exchange_item(master).unwrap();
+    let london = converter(Europe::London)
+        .exchange_item(master, &OccurrenceDetails::new())
+        .unwrap();
     assert_eq!(london.appointment.time_zone, Europe::Berlin);
     // Reading twice gives the same content hash: an unchanged series hashes equal.
-    let again = converter(Europe::Amsterdam).exchange_item(master).unwrap();
+    let again = converter(Europe::Amsterdam)
+        .exchange_item(master, &OccurrenceDetails::new())
+        .unwrap();
     assert_eq!(
         again.appointment.content_hash(),
         amsterdam.appointment.content_hash()
@@ -209,10 +224,12 @@ fn an_occurrence_is_not_a_stored_item_but_its_all_day_content_reads() {
     let occurrence = &items("getitem_occurrence_response_1.xml")[0];
     let converter = converter(Europe::Amsterdam);
     assert_eq!(
-        converter.exchange_item(occurrence),
+        converter.exchange_item(occurrence, &OccurrenceDetails::new()),
         Err(ConvertError::NotStored("Occurrence".into()))
     );
-    let birthday = converter.appointment(occurrence).unwrap();
+    let birthday = converter
+        .appointment(occurrence, &OccurrenceDetails::new())
+        .unwrap();
     assert_eq!(birthday.subject.as_str(), "Nico jarig");
     assert_eq!(birthday.schedule, all_day((2013, 4, 18), (2013, 4, 19)));
     assert_eq!(birthday.categories.names(), ["Birthday"]);
@@ -224,7 +241,9 @@ fn an_occurrence_is_not_a_stored_item_but_its_all_day_content_reads() {
 fn all_day_items_in_greenwich_time_and_a_foreign_uid() {
     let items = items("getitem_occurrence_response_2.xml");
     let converter = converter(Europe::Amsterdam);
-    let standby = converter.exchange_item(&items[0]).unwrap();
+    let standby = converter
+        .exchange_item(&items[0], &OccurrenceDetails::new())
+        .unwrap();
     assert_eq!(standby.appointment.time_zone, Atlantic::Reykjavik);
     assert_eq!(
         standby.appointment.schedule,
@@ -234,12 +253,14 @@ fn all_day_items_in_greenwich_time_and_a_foreign_uid() {
         standby.key.uid.as_str(),
         "1bd13542-6b78-4b7b-b5d8-6a7f71923711"
     );
-    let update = converter.exchange_item(&items[2]).unwrap();
+    let update = converter
+        .exchange_item(&items[2], &OccurrenceDetails::new())
+        .unwrap();
     assert_eq!(update.appointment.show_as, ShowAs::Tentative);
     assert_eq!(update.appointment.location.as_str(), "Kantine");
     assert_eq!(update.appointment.time_zone, Europe::Amsterdam);
     assert!(matches!(
-        converter.exchange_item(&items[3]),
+        converter.exchange_item(&items[3], &OccurrenceDetails::new()),
         Err(ConvertError::NotStored(_))
     ));
 }
@@ -251,7 +272,7 @@ fn items_with_only_a_start_are_refused_not_guessed() {
     let converter = converter(Europe::Amsterdam);
     for item in &items {
         assert_eq!(
-            converter.exchange_item(item),
+            converter.exchange_item(item, &OccurrenceDetails::new()),
             Err(ConvertError::Missing("End"))
         );
         assert_eq!(converter.summary(item), Err(ConvertError::Missing("End")));

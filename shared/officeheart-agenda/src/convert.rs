@@ -1,11 +1,14 @@
 //! Conversions between OfficeHeart's wire appointment and the engine's normalised one.
 
 use chrono::Utc;
+use chrono_tz::Tz;
 use ohsync_engine::appointment::{
-    Appointment, Categories, DaySpan, RecurrenceBlob, Schedule, ShowAs, Text, TimedSpan,
+    Appointment, Categories, DaySpan, Schedule, ShowAs, Text, TimedSpan,
 };
 use ohsync_engine::identity::{AgendaVersion, ExchangeUid, OfficeHeartId};
 use ohsync_engine::ports::{AgendaChange, AgendaChangePage, AgendaCursor, AgendaError, AgendaItem};
+use ohsync_engine::recurrence::RecurrenceRule;
+use ohsync_engine::series::{Exception, ModifiedOccurrence, Recurrence, Series};
 use ohsync_officeheart as wire;
 
 /// The engine's view of an appointment OfficeHeart returned.
@@ -58,17 +61,20 @@ pub(crate) fn wire_data(
     appointment: &Appointment,
     external_ref: Option<&ExchangeUid>,
 ) -> Result<wire::AppointmentData, AgendaError> {
-    let schedule = match appointment.schedule {
-        Schedule::Timed(span) => {
-            let zone = appointment.time_zone;
-            wire::Schedule::timed(
-                span.start().with_timezone(&zone).fixed_offset(),
-                span.end().with_timezone(&zone).fixed_offset(),
-            )
+    let schedule = wire_schedule(&appointment.schedule, appointment.time_zone)?;
+    let (recurrence, exceptions) = match &appointment.recurrence {
+        None => (None, Vec::new()),
+        Some(Recurrence::Series(series)) => (
+            Some(series.rule().to_string()),
+            wire_exceptions(series, appointment.time_zone)?,
+        ),
+        // The engine never copies such a series; writing another side's text would be a lie.
+        Some(Recurrence::Unsupported(text)) => {
+            return Err(AgendaError::Invalid(format!(
+                "a series with a rule ohsync cannot sync: {text}"
+            )));
         }
-        Schedule::AllDay(days) => wire::Schedule::all_day(days.first_day(), days.end_day()),
-    }
-    .map_err(|error| AgendaError::Invalid(format!("schedule: {error}")))?;
+    };
     let data = wire::AppointmentData {
         subject: appointment.subject.as_str().to_owned(),
         location: appointment.location.as_str().to_owned(),
@@ -79,8 +85,8 @@ pub(crate) fn wire_data(
         show_as: wire_show_as(appointment.show_as),
         reminder_minutes: appointment.reminder_minutes,
         categories: appointment.categories.names().to_vec(),
-        recurrence: appointment.recurrence.as_ref().map(|blob| blob.0.clone()),
-        exceptions: Vec::new(),
+        recurrence,
+        exceptions,
         external_ref: external_ref.map(|uid| uid.as_str().to_owned()),
     };
     data.validate()
@@ -88,8 +94,39 @@ pub(crate) fn wire_data(
     Ok(data)
 }
 
-fn engine_appointment(data: &wire::AppointmentData) -> Result<Appointment, String> {
-    let schedule = match &data.schedule {
+fn wire_schedule(schedule: &Schedule, zone: Tz) -> Result<wire::Schedule, AgendaError> {
+    match *schedule {
+        Schedule::Timed(span) => wire::Schedule::timed(
+            span.start().with_timezone(&zone).fixed_offset(),
+            span.end().with_timezone(&zone).fixed_offset(),
+        ),
+        Schedule::AllDay(days) => wire::Schedule::all_day(days.first_day(), days.end_day()),
+    }
+    .map_err(|error| AgendaError::Invalid(format!("schedule: {error}")))
+}
+
+fn wire_exceptions(series: &Series, zone: Tz) -> Result<Vec<wire::Exception>, AgendaError> {
+    series
+        .exceptions()
+        .iter()
+        .map(|(date, exception)| {
+            Ok(match exception {
+                Exception::Cancelled => wire::Exception::cancelled(*date),
+                Exception::Modified(occurrence) => wire::Exception::modified(
+                    *date,
+                    wire::ModifiedOccurrence {
+                        schedule: wire_schedule(&occurrence.schedule, zone)?,
+                        subject: occurrence.subject.as_str().to_owned(),
+                        location: occurrence.location.as_str().to_owned(),
+                    },
+                ),
+            })
+        })
+        .collect()
+}
+
+fn engine_schedule(schedule: &wire::Schedule) -> Result<Schedule, String> {
+    Ok(match schedule {
         wire::Schedule::Timed { start, end } => Schedule::Timed(
             TimedSpan::new(start.with_timezone(&Utc), end.with_timezone(&Utc))
                 .map_err(|error| format!("schedule: {error}"))?,
@@ -97,6 +134,44 @@ fn engine_appointment(data: &wire::AppointmentData) -> Result<Appointment, Strin
         wire::Schedule::AllDay { start, end } => Schedule::AllDay(
             DaySpan::new(*start, *end).map_err(|error| format!("schedule: {error}"))?,
         ),
+    })
+}
+
+/// The series of an appointment with a rule: a rule outside the subset, or one its first date
+/// does not fall on, is carried as OfficeHeart wrote it and never copied.
+fn engine_recurrence(
+    text: &str,
+    data: &wire::AppointmentData,
+    schedule: &Schedule,
+) -> Result<Recurrence, String> {
+    let Ok(rule) = text.parse::<RecurrenceRule>() else {
+        return Ok(Recurrence::Unsupported(text.to_owned()));
+    };
+    let mut exceptions = Vec::with_capacity(data.exceptions.len());
+    for exception in &data.exceptions {
+        let engine = match &exception.kind {
+            wire::ExceptionKind::Cancelled => Exception::Cancelled,
+            wire::ExceptionKind::Modified(occurrence) => Exception::Modified(ModifiedOccurrence {
+                schedule: engine_schedule(&occurrence.schedule)
+                    .map_err(|error| format!("exception {}: {error}", exception.original_date))?,
+                subject: Text::new(&occurrence.subject),
+                location: Text::new(&occurrence.location),
+            }),
+        };
+        exceptions.push((exception.original_date, engine));
+    }
+    let first = schedule.first_date(data.time_zone);
+    Ok(Series::new(rule, first, exceptions).map_or_else(
+        || Recurrence::Unsupported(text.to_owned()),
+        Recurrence::Series,
+    ))
+}
+
+fn engine_appointment(data: &wire::AppointmentData) -> Result<Appointment, String> {
+    let schedule = engine_schedule(&data.schedule)?;
+    let recurrence = match &data.recurrence {
+        Some(text) => Some(engine_recurrence(text, data, &schedule)?),
+        None => None,
     };
     Ok(Appointment {
         subject: Text::new(&data.subject),
@@ -108,7 +183,7 @@ fn engine_appointment(data: &wire::AppointmentData) -> Result<Appointment, Strin
         show_as: engine_show_as(data.show_as),
         reminder_minutes: data.reminder_minutes,
         categories: Categories::new(&data.categories),
-        recurrence: data.recurrence.clone().map(RecurrenceBlob),
+        recurrence,
     })
 }
 

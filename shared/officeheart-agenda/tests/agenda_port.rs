@@ -10,6 +10,7 @@ use ohsync_engine::identity::{
 use ohsync_engine::ports::{
     Agenda, AgendaChange, AgendaCursor, AgendaError, Continuation, NewAgendaItem,
 };
+use ohsync_engine::series::{Exception, ModifiedOccurrence, Recurrence, Series};
 use ohsync_engine::window::WindowBounds;
 use ohsync_officeheart::{
     AppointmentData, AppointmentId, ClientConfig, OfficeHeartClient, SecretString, TenantId, UserId,
@@ -296,4 +297,86 @@ async fn a_wrong_token_is_unauthorized() {
     let error = agenda.list_window(&window(), None).await.unwrap_err();
 
     assert_eq!(error, AgendaError::Unauthorized);
+}
+
+/// Mondays at 09:00 Amsterdam time (08:00 UTC in winter) from 7 December 2026, six times; the
+/// second cancelled and the third moved to Tuesday afternoon.
+fn weekly_series() -> Appointment {
+    let mut series = appointment("Weekstart", 0);
+    let first = series.schedule.first_date(series.time_zone);
+    let date = |days| first + TimeDelta::days(days);
+    let moved = "2026-12-22T13:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let rule = "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO;WKST=MO;COUNT=6"
+        .parse()
+        .unwrap();
+    let exceptions = [
+        (date(7), Exception::Cancelled),
+        (
+            date(14),
+            Exception::Modified(ModifiedOccurrence {
+                schedule: Schedule::Timed(
+                    TimedSpan::new(moved, moved + TimeDelta::hours(1)).unwrap(),
+                ),
+                subject: Text::new("Weekstart (dinsdag)"),
+                location: Text::new("Kamer 3"),
+            }),
+        ),
+    ];
+    series.recurrence = Some(Recurrence::Series(
+        Series::new(rule, first, exceptions).unwrap(),
+    ));
+    series
+}
+
+#[tokio::test]
+async fn a_series_with_exceptions_round_trips_as_rule_and_exceptions() {
+    let w = world().await;
+    let series = weekly_series();
+    let item = new_item("key-s", "040000008200E00074C5B7101A82E009", series.clone());
+
+    let created = w.agenda.create(&item).await.unwrap();
+
+    assert_eq!(created.appointment, series);
+    let stored = w.sim.appointments(&w.tenant, &w.user).pop().unwrap();
+    assert_eq!(
+        stored.data.recurrence.as_deref(),
+        Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=MO;WKST=MO;COUNT=6")
+    );
+    let exceptions: Vec<(String, bool)> = stored
+        .data
+        .exceptions
+        .iter()
+        .map(|exception| {
+            (
+                exception.original_date.to_string(),
+                matches!(exception.kind, ohsync_officeheart::ExceptionKind::Cancelled),
+            )
+        })
+        .collect();
+    assert_eq!(
+        exceptions,
+        [
+            ("2026-12-14".to_owned(), true),
+            ("2026-12-21".to_owned(), false)
+        ]
+    );
+    let read = w.agenda.get(&created.id).await.unwrap().unwrap();
+    assert_eq!(read.appointment.content_hash(), series.content_hash());
+}
+
+#[tokio::test]
+async fn a_rule_outside_the_subset_or_off_its_days_is_carried_unsupported() {
+    let w = world().await;
+    for rule in ["FREQ=WEEKLY;BYDAY=TU", "FREQ=HOURLY;INTERVAL=2"] {
+        let mut data = seed_data("Elders gepland", 0);
+        data.recurrence = Some(rule.to_owned());
+        let seeded = w.sim.seed(&w.tenant, &w.user, data);
+        let id = OfficeHeartId::parse(seeded.id.as_str()).unwrap();
+        let read = w.agenda.get(&id).await.unwrap().unwrap();
+        assert_eq!(
+            read.appointment.recurrence,
+            Some(Recurrence::Unsupported(rule.to_owned())),
+            "7 December 2026 is a Monday"
+        );
+    }
 }

@@ -127,10 +127,7 @@ impl World {
     }
 
     /// As [`World::start`], with the EWS client's retry policy.
-    pub async fn start_with(
-        backend: StoreBackend,
-        retry: RetryPolicy,
-    ) -> Self {
+    pub async fn start_with(backend: StoreBackend, retry: RetryPolicy) -> Self {
         let mut config = SimConfig::default();
         for account in [JAN, JAN_NEW] {
             config = config.with_user(SimUser::new(
@@ -423,11 +420,7 @@ impl World {
 }
 
 /// An EWS client for `account` on the simulator, behind the mailbox adapter.
-fn mailbox_for(
-    ews: &RunningSim,
-    account: Account,
-    retry: RetryPolicy,
-) -> EwsMailbox {
+fn mailbox_for(ews: &RunningSim, account: Account, retry: RetryPolicy) -> EwsMailbox {
     let auth = NtlmAuth::new(
         account.domain,
         account.username,

@@ -175,7 +175,8 @@ fn match_unlinked(
 
     if input.first_run {
         for oh_index in 0..officeheart.len() {
-            let Some(item) = officeheart[oh_index].filter(|item| !item.appointment.is_series())
+            let Some(item) =
+                officeheart[oh_index].filter(|item| !item.appointment.has_unsupported_recurrence())
             else {
                 continue;
             };
@@ -184,7 +185,10 @@ fn match_unlinked(
                 Some(ExchangeObservation::Present {
                     content: Content::Fetched(fetched),
                     ..
-                }) => !fetched.appointment.is_series() && fetched.appointment.identity_key() == key,
+                }) => {
+                    !fetched.appointment.has_unsupported_recurrence()
+                        && fetched.appointment.identity_key() == key
+                }
                 _ => false,
             });
             if let Some(ex_index) = found {
@@ -255,8 +259,9 @@ pub(super) fn content_to_fetch(input: &ReconcileInput, pair: &Pair) -> Option<Ex
             }),
         ) => {
             let matched = pair.officeheart.is_some();
-            let copyable = !summary.is_series
-                && input
+            // A series' summary tells only its first occurrence: read it to learn its end.
+            let copyable = summary.is_series
+                || input
                     .policy
                     .window
                     .bounds(input.now)

@@ -75,8 +75,13 @@ pub enum ConflictKind {
 pub enum SkipReason {
     /// A new item outside the sync window is not copied.
     OutsideWindow,
-    /// Recurring series are not synced (neither copied nor written over).
-    RecurringSeries,
+    /// A series whose rule ohsync cannot sync is neither copied nor written from; a linked
+    /// one's deletion still reaches the other side.
+    UnsupportedRecurrence,
+    /// A series with changed or cancelled occurrences is not written to Exchange yet: its
+    /// exceptions take further requests after the series', and a run that died between them
+    /// would leave a series that reads as the user's edit (docs/SYNC-ENGINE.md).
+    ExceptionsNotWritten,
     /// The direction does not allow writing to that side.
     DirectionExcluded,
     /// A linked item is missing from a listing: unknown, never a deletion.

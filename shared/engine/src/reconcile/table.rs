@@ -14,6 +14,7 @@ use crate::ports::{
     AgendaChange, AgendaItem, ExchangeItem, ExchangeUpdate, ItemSummary, Mapping, NewAgendaItem,
     NewExchangeItem, SyncedSpan,
 };
+use crate::series::Recurrence;
 
 pub(super) fn decide(input: &ReconcileInput, pair: Pair) -> Decision {
     let rules = Rules { input, pair: &pair };
@@ -184,19 +185,6 @@ impl Rules<'_> {
         })
     }
 
-    fn officeheart_is_series(&self) -> bool {
-        self.officeheart_item()
-            .is_some_and(|item| item.appointment.is_series())
-    }
-
-    fn exchange_is_series(&self) -> bool {
-        self.exchange_summary()
-            .is_some_and(|summary| summary.is_series)
-            || self
-                .exchange_item()
-                .is_ok_and(|item| item.appointment.is_series())
-    }
-
     fn in_window(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
         self.input
             .policy
@@ -223,11 +211,13 @@ impl Rules<'_> {
     }
 
     fn create_in_exchange(&self, source: &AgendaItem) -> Vec<Action> {
-        let (start, end) = source.appointment.instants();
+        let (start, end) = source.appointment.extent();
         let skip = if !self.writes_to(Side::Exchange) {
             Some(SkipReason::DirectionExcluded)
-        } else if source.appointment.is_series() {
-            Some(SkipReason::RecurringSeries)
+        } else if source.appointment.has_unsupported_recurrence() {
+            Some(SkipReason::UnsupportedRecurrence)
+        } else if has_exceptions(&source.appointment) {
+            Some(SkipReason::ExceptionsNotWritten)
         } else if !self.in_window(start, end) {
             Some(SkipReason::OutsideWindow)
         } else {
@@ -252,22 +242,24 @@ impl Rules<'_> {
         let Some(summary) = self.exchange_summary() else {
             return self.inconsistent();
         };
-        let skip = if !self.writes_to(Side::OfficeHeart) {
-            Some(SkipReason::DirectionExcluded)
-        } else if self.exchange_is_series() {
-            Some(SkipReason::RecurringSeries)
-        } else if !self.in_window(summary.start, summary.end) {
-            Some(SkipReason::OutsideWindow)
-        } else {
-            None
-        };
-        if let Some(reason) = skip {
-            return vec![Action::Skip(reason)];
+        if !self.writes_to(Side::OfficeHeart) {
+            return vec![Action::Skip(SkipReason::DirectionExcluded)];
+        }
+        // A series' summary tells only its first occurrence; the read content tells its end.
+        if !summary.is_series && !self.in_window(summary.start, summary.end) {
+            return vec![Action::Skip(SkipReason::OutsideWindow)];
         }
         let source = match self.exchange_item() {
             Ok(item) => item,
             Err(reason) => return vec![Action::Skip(reason)],
         };
+        let (start, end) = source.appointment.extent();
+        if source.appointment.has_unsupported_recurrence() {
+            return vec![Action::Skip(SkipReason::UnsupportedRecurrence)];
+        }
+        if !self.in_window(start, end) {
+            return vec![Action::Skip(SkipReason::OutsideWindow)];
+        }
         vec![Action::CreateInOfficeHeart {
             source: source.key.clone(),
             item: NewAgendaItem {
@@ -292,8 +284,8 @@ impl Rules<'_> {
         if !self.writes_to(Side::OfficeHeart) {
             return vec![Action::Skip(SkipReason::DirectionExcluded)];
         }
-        if source.appointment.is_series() || self.officeheart_is_series() {
-            return vec![Action::Skip(SkipReason::RecurringSeries)];
+        if source.appointment.has_unsupported_recurrence() {
+            return vec![Action::Skip(SkipReason::UnsupportedRecurrence)];
         }
         let Some(target) = self.officeheart_target() else {
             return self.inconsistent();
@@ -316,8 +308,11 @@ impl Rules<'_> {
         if !self.writes_to(Side::Exchange) {
             return vec![Action::Skip(SkipReason::DirectionExcluded)];
         }
-        if source.appointment.is_series() || self.exchange_is_series() {
-            return vec![Action::Skip(SkipReason::RecurringSeries)];
+        if source.appointment.has_unsupported_recurrence() {
+            return vec![Action::Skip(SkipReason::UnsupportedRecurrence)];
+        }
+        if has_exceptions(&source.appointment) {
+            return vec![Action::Skip(SkipReason::ExceptionsNotWritten)];
         }
         let Some(target) = self.exchange_target() else {
             return vec![Action::Skip(SkipReason::Unreadable { retryable: true })];
@@ -339,9 +334,6 @@ impl Rules<'_> {
             ]
             .concat();
         }
-        if self.officeheart_is_series() {
-            return vec![Action::Skip(SkipReason::RecurringSeries)];
-        }
         match self.officeheart_target() {
             Some(target) => vec![Action::DeleteInOfficeHeart { target }],
             None => self.inconsistent(),
@@ -355,9 +347,6 @@ impl Rules<'_> {
                 self.unlink(),
             ]
             .concat();
-        }
-        if self.exchange_is_series() {
-            return vec![Action::Skip(SkipReason::RecurringSeries)];
         }
         match self.exchange_target() {
             Some(target) => vec![Action::DeleteInExchange { target }],
@@ -510,7 +499,7 @@ impl Rules<'_> {
         let settled = recreation.iter().any(|action| {
             action.is_write() || matches!(action, Action::Skip(reason) if reason.holds_back_sync())
         });
-        // A re-creation that may not happen (outside the window, a series) leaves a mapping
+        // A re-creation that may not happen (outside the window, an unwritable series) leaves a mapping
         // to a deleted item; it goes, and the surviving item stands alone.
         let unlink = if settled { Vec::new() } else { self.unlink() };
         [vec![conflict], recreation, unlink].concat()
@@ -561,4 +550,9 @@ fn linked(officeheart: &AgendaItem, exchange: &ExchangeItem, content: &Appointme
         content_hash: content.content_hash(),
         span: Some(SyncedSpan::of(content)),
     }
+}
+
+/// Whether `appointment` is a series with changed or cancelled occurrences.
+fn has_exceptions(appointment: &Appointment) -> bool {
+    matches!(&appointment.recurrence, Some(Recurrence::Series(series)) if !series.exceptions().is_empty())
 }

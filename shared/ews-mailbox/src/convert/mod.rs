@@ -10,6 +10,7 @@ mod read;
 mod recurrence;
 mod rule;
 mod schedule;
+mod series;
 mod windows_zones;
 mod write;
 mod zones;
@@ -24,6 +25,7 @@ use ohsync_ews::ExchangeVersion;
 pub use read::is_stored_item;
 pub use recurrence::recurrence_blob;
 pub use rule::{ews_from_rule, rule_from_ews};
+pub use series::{OccurrenceDetails, modified_occurrence_ids};
 pub use zones::Zones;
 
 /// Why an item could not be converted.
@@ -49,8 +51,12 @@ pub enum ConvertError {
     /// Not a single or a series master: a meeting message, an occurrence or an exception.
     #[error("not a stored calendar item: {0}")]
     NotStored(String),
-    /// A series cannot be written yet (the engine never asks; see docs).
-    #[error("writing a recurring series is not supported")]
+    /// A modified occurrence of the series could not be read, so the series is not known whole.
+    #[error("the modified occurrence {0} could not be read")]
+    OccurrenceUnread(String),
+    /// A series with a rule ohsync cannot sync, or with exceptions, which are not written to
+    /// Exchange yet (the engine never asks; see docs/SYNC-ENGINE.md).
+    #[error("this recurring series cannot be written to Exchange")]
     SeriesNotWritable,
 }
 

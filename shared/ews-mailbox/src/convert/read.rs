@@ -8,8 +8,8 @@ use ohsync_ews::model::{CalendarItemType, ItemKind};
 use ohsync_ews::{CalendarItem, ItemId};
 
 use super::properties::{is_private, reminder_minutes, show_as};
-use super::recurrence::recurrence_blob;
 use super::schedule::read_schedule;
+use super::series::{OccurrenceDetails, read_recurrence};
 use super::{ConvertError, Converter};
 
 /// Whether the item is one the calendar stores: a single or a series master. Occurrences and
@@ -107,9 +107,14 @@ impl Converter {
         })
     }
 
-    /// The full item, from a GetItem answer in the full shape. An item without
-    /// `LastModifiedTime` (Exchange 2007 RTM) counts as older than any change.
-    pub fn exchange_item(&self, item: &CalendarItem) -> Result<ExchangeItem, ConvertError> {
+    /// The full item, from a GetItem answer in the full shape, with the modified occurrences
+    /// of a series read beside it. An item without `LastModifiedTime` (Exchange 2007 RTM)
+    /// counts as older than any change.
+    pub fn exchange_item(
+        &self,
+        item: &CalendarItem,
+        occurrences: &OccurrenceDetails,
+    ) -> Result<ExchangeItem, ConvertError> {
         stored(item)?;
         Ok(ExchangeItem {
             key: self.key(item)?,
@@ -117,12 +122,16 @@ impl Converter {
             last_modified: item
                 .last_modified_time
                 .map_or(DateTime::UNIX_EPOCH, |at| at.to_utc()),
-            appointment: self.appointment(item)?,
+            appointment: self.appointment(item, occurrences)?,
         })
     }
 
-    /// The normalised content of an item.
-    pub fn appointment(&self, item: &CalendarItem) -> Result<Appointment, ConvertError> {
+    /// The normalised content of an item (and of a series' modified occurrences).
+    pub fn appointment(
+        &self,
+        item: &CalendarItem,
+        occurrences: &OccurrenceDetails,
+    ) -> Result<Appointment, ConvertError> {
         let time_zone = self.zones.item_zone(item);
         let schedule = read_schedule(
             utc(item.start, "Start")?,
@@ -130,6 +139,7 @@ impl Converter {
             item.is_all_day.unwrap_or(false),
             time_zone,
         )?;
+        let recurrence = read_recurrence(item, &schedule, time_zone, occurrences)?;
         Ok(Appointment {
             subject: Text::new(item.subject.as_deref().unwrap_or_default()),
             location: Text::new(item.location.as_deref().unwrap_or_default()),
@@ -143,7 +153,7 @@ impl Converter {
                 item.reminder_minutes_before_start,
             ),
             categories: Categories::new(&item.categories),
-            recurrence: recurrence_blob(item),
+            recurrence,
         })
     }
 }
@@ -248,7 +258,11 @@ mod tests {
             kind: ItemKind::MeetingRequest,
             ..item()
         };
-        assert!(converter().exchange_item(&request).is_err());
+        assert!(
+            converter()
+                .exchange_item(&request, &OccurrenceDetails::new())
+                .is_err()
+        );
     }
 
     #[test]
@@ -268,7 +282,9 @@ mod tests {
             start_time_zone_id: Some("W. Europe Standard Time".into()),
             ..item()
         };
-        let read = converter().exchange_item(&full).unwrap();
+        let read = converter()
+            .exchange_item(&full, &OccurrenceDetails::new())
+            .unwrap();
         let appointment = &read.appointment;
         assert_eq!(appointment.subject.as_str(), "Overleg");
         assert_eq!(appointment.body.as_str(), "Regel 1\nRegel 2");
@@ -281,7 +297,9 @@ mod tests {
             read.last_modified,
             "2026-02-01T11:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
-        let bare = converter().exchange_item(&item()).unwrap();
+        let bare = converter()
+            .exchange_item(&item(), &OccurrenceDetails::new())
+            .unwrap();
         assert_eq!(bare.last_modified, DateTime::UNIX_EPOCH);
         assert_eq!(bare.appointment.reminder_minutes, None);
     }

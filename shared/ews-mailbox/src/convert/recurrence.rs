@@ -1,14 +1,14 @@
-//! A series' recurrence as the engine carries it: an opaque, stable text.
+//! A series' recurrence as an opaque, stable text: how a series ohsync cannot sync is carried
+//! (`Recurrence::Unsupported`).
 //!
-//! The engine never translates a series (it skips them), but it hashes their content: the text
-//! must be the same for an unchanged series on every read, and differ when anything about the
-//! series changes — its pattern, its range, or a single occurrence moved or deleted. Occurrence
-//! ids are left out (they say nothing about the schedule), and exceptions are sorted.
+//! The engine never translates such a series, but it hashes its content: the text must be the same
+//! for an unchanged series on every read, and differ when anything about the series changes — its
+//! pattern, its range, or a single occurrence moved or deleted. Occurrence ids are left out (they
+//! say nothing about the schedule), and exceptions are sorted.
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
-use ohsync_engine::appointment::RecurrenceBlob;
 use ohsync_ews::CalendarItem;
 use ohsync_ews::model::{DayOfWeek, Recurrence, RecurrencePattern, RecurrenceRange};
 
@@ -16,7 +16,7 @@ use ohsync_ews::model::{DayOfWeek, Recurrence, RecurrencePattern, RecurrenceRang
 const VERSION: &str = "ews-recurrence/1";
 
 /// The recurrence of a series, or `None` for a single item.
-pub fn recurrence_blob(item: &CalendarItem) -> Option<RecurrenceBlob> {
+pub fn recurrence_blob(item: &CalendarItem) -> Option<String> {
     if item.recurrence.is_none() && !item.is_recurring_master() {
         return None;
     }
@@ -51,7 +51,7 @@ pub fn recurrence_blob(item: &CalendarItem) -> Option<RecurrenceBlob> {
         modified.join(","),
         deleted.join(",")
     );
-    Some(RecurrenceBlob(text))
+    Some(text)
 }
 
 fn instant(at: Option<DateTime<FixedOffset>>) -> String {
@@ -180,7 +180,7 @@ mod tests {
     fn the_blob_spells_out_pattern_and_range() {
         let blob = recurrence_blob(&weekly_master()).unwrap();
         assert_eq!(
-            blob.0,
+            blob,
             "ews-recurrence/1|Weekly;interval=1;days=Monday+Thursday;first=Monday|Numbered;start=2026-03-02;count=10|modified=|deleted="
         );
     }
@@ -222,7 +222,6 @@ mod tests {
         assert!(
             recurrence_blob(&one)
                 .unwrap()
-                .0
                 .ends_with("|deleted=2026-03-09T09:00:00Z,2026-03-12T09:00:00Z")
         );
     }
@@ -273,7 +272,7 @@ mod tests {
             ..CalendarItem::default()
         };
         assert_eq!(
-            recurrence_blob(&master).unwrap().0,
+            recurrence_blob(&master).unwrap(),
             "ews-recurrence/1|rule=unknown|modified=|deleted="
         );
     }

@@ -6,12 +6,14 @@ use chrono::Utc;
 use ohsync_engine::appointment::Appointment;
 use ohsync_engine::identity::{ExchangeUid, IdError};
 use ohsync_engine::ports::{ExchangeUpdate, NewExchangeItem};
+use ohsync_engine::series::Recurrence;
 use ohsync_ews::model::{
     Body, BodyType, CalendarField, CalendarFieldName, FieldUpdate, ItemChange, ItemId,
     NewCalendarItem, OhsyncTag,
 };
 
 use super::properties::{free_busy_status, reminder_value, sensitivity};
+use super::rule::ews_from_rule;
 use super::{ConvertError, Converter};
 
 /// The class id that starts every Outlook/Exchange GlobalObjectId (MS-OXOCAL PidLidGlobalObjectId).
@@ -63,9 +65,17 @@ impl Converter {
     /// times (so that the server places the times in the right zone), the times before the
     /// all-day flag.
     fn synced(&self, appointment: &Appointment) -> Result<Vec<Synced>, ConvertError> {
-        if appointment.recurrence.is_some() {
-            return Err(ConvertError::SeriesNotWritable);
-        }
+        let recurrence = match &appointment.recurrence {
+            None => None,
+            Some(Recurrence::Series(series)) if series.exceptions().is_empty() => {
+                let first = appointment.schedule.first_date(appointment.time_zone);
+                Some(CalendarField::Recurrence(ews_from_rule(
+                    series.rule(),
+                    first,
+                )))
+            }
+            Some(_) => return Err(ConvertError::SeriesNotWritable),
+        };
         let zone = self.zones.windows_id(appointment.time_zone);
         let (start, end) = appointment.instants();
         let mut fields: Vec<Synced> = CalendarField::time_zone(self.version, zone)
@@ -116,6 +126,7 @@ impl Converter {
                 reminder_value(minutes),
             )));
         }
+        fields.extend(recurrence.map(Synced::Value));
         Ok(fields)
     }
 
@@ -151,7 +162,8 @@ impl Converter {
 
     /// The UpdateItem change that makes the item hold `update.appointment`: every synced
     /// property is set, and the ones that became empty are deleted. Based on the update's
-    /// ChangeKey; the tag and any recurrence stay as they are.
+    /// ChangeKey; the tag stays. A series' rule is set whole, which makes Exchange drop the
+    /// series' exceptions: the engine writes only series without them (docs/SYNC-ENGINE.md).
     pub fn item_change(&self, update: &ExchangeUpdate) -> Result<ItemChange, ConvertError> {
         let updates = self
             .synced(&update.appointment)?
@@ -173,12 +185,12 @@ mod tests {
     use super::*;
     use chrono::{DateTime, NaiveDate, TimeZone};
     use chrono_tz::Europe;
-    use ohsync_engine::appointment::{
-        Categories, DaySpan, RecurrenceBlob, Schedule, ShowAs, Text, TimedSpan,
-    };
+    use ohsync_engine::appointment::{Categories, DaySpan, Schedule, ShowAs, Text, TimedSpan};
     use ohsync_engine::identity::{
         ChangeKey, ExchangeItemId, ExchangeItemKey, OhsyncTag as EngineTag,
     };
+    use ohsync_engine::recurrence::RecurrenceRule;
+    use ohsync_engine::series::{Exception, Series};
     use ohsync_ews::ExchangeVersion;
     use ohsync_ews::model::{LegacyFreeBusyStatus, Sensitivity};
 
@@ -411,17 +423,53 @@ mod tests {
     }
 
     #[test]
-    fn series_are_not_written() {
+    fn a_series_is_written_with_its_rule_from_its_first_date() {
         let mut series = appointment();
-        series.recurrence = Some(RecurrenceBlob("ews-recurrence/1|Daily;interval=1".into()));
+        let rule: RecurrenceRule = "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO;WKST=MO;COUNT=4"
+            .parse()
+            .unwrap();
+        let first = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        series.recurrence = Some(Recurrence::Series(
+            Series::new(rule.clone(), first, []).unwrap(),
+        ));
         let converter = converter(ExchangeVersion::Exchange2016);
+        let expected = CalendarField::Recurrence(ews_from_rule(&rule, first));
+        let (created, _) = converter.new_item(&new_item(series.clone())).unwrap();
         assert_eq!(
-            converter.new_item(&new_item(series.clone())).unwrap_err(),
-            ConvertError::SeriesNotWritable
+            field(&created.fields, CalendarFieldName::Recurrence),
+            Some(&expected)
         );
-        assert_eq!(
-            converter.item_change(&update(series)).unwrap_err(),
-            ConvertError::SeriesNotWritable
-        );
+        let change = converter.item_change(&update(series)).unwrap();
+        assert!(change.updates.contains(&FieldUpdate::Set(expected)));
+        let (single, _) = converter.new_item(&new_item(appointment())).unwrap();
+        assert_eq!(field(&single.fields, CalendarFieldName::Recurrence), None);
+    }
+
+    #[test]
+    fn series_with_exceptions_or_unsupported_rules_are_not_written() {
+        let mut unsupported = appointment();
+        unsupported.recurrence = Some(Recurrence::Unsupported(
+            "ews-recurrence/1|Daily;interval=1".into(),
+        ));
+        let mut with_exception = appointment();
+        let first = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let series = Series::new(
+            "FREQ=DAILY;INTERVAL=1;COUNT=3".parse().unwrap(),
+            first,
+            [(first.succ_opt().unwrap(), Exception::Cancelled)],
+        )
+        .unwrap();
+        with_exception.recurrence = Some(Recurrence::Series(series));
+        let converter = converter(ExchangeVersion::Exchange2016);
+        for series in [unsupported, with_exception] {
+            assert_eq!(
+                converter.new_item(&new_item(series.clone())).unwrap_err(),
+                ConvertError::SeriesNotWritable
+            );
+            assert_eq!(
+                converter.item_change(&update(series)).unwrap_err(),
+                ConvertError::SeriesNotWritable
+            );
+        }
     }
 }

@@ -1,5 +1,8 @@
 //! Reading: changes and window listings (SyncFolderItems in the relevance shape), content
-//! (GetItem in the full shape) and tag and UID lookups (FindItem).
+//! (GetItem in the full shape, with a series' modified occurrences) and tag and UID lookups
+//! (FindItem).
+
+use std::collections::HashMap;
 
 use ohsync_engine::identity::{ExchangeItemId, ExchangeUid, OhsyncTag};
 use ohsync_engine::ports::{
@@ -9,11 +12,11 @@ use ohsync_engine::ports::{
 use ohsync_engine::window::WindowBounds;
 use ohsync_ews::model::{ItemShape, SyncChange, SyncPage};
 use ohsync_ews::xml::request::MAX_SYNC_CHANGES;
-use ohsync_ews::{CalendarItem, ItemId, ResponseCode};
+use ohsync_ews::{CalendarItem, EwsError, ItemId, ResponseCode};
 
 use super::EwsMailbox;
 use super::batch::read_failure;
-use crate::convert::is_stored_item;
+use crate::convert::{OccurrenceDetails, is_stored_item, modified_occurrence_ids};
 use crate::error::{has_code, mailbox_error, unconvertible};
 use crate::relevance::overlaps_window;
 
@@ -126,19 +129,69 @@ impl EwsMailbox {
         if let Some(failure) = read_failure(&results) {
             return Err(failure);
         }
+        let (occurrences, unread) = self.read_modified_occurrences(&results).await?;
         Ok(results
             .into_iter()
             .map(|result| match result {
-                Ok(item) => self
-                    .converter
-                    .exchange_item(&item)
-                    .map_err(|error| ItemReadError::Failed(unconvertible(&error))),
+                Ok(item) => {
+                    if let Some(error) =
+                        modified_occurrence_ids(&item).find_map(|id| unread.get(id))
+                    {
+                        return Err(ItemReadError::Failed(error.clone()));
+                    }
+                    self.converter
+                        .exchange_item(&item, &occurrences)
+                        .map_err(|error| ItemReadError::Failed(unconvertible(&error)))
+                }
                 Err(error) if has_code(&error, &ResponseCode::ErrorItemNotFound) => {
                     Err(ItemReadError::NotFound)
                 }
                 Err(error) => Err(ItemReadError::Failed(mailbox_error(&error))),
             })
             .collect())
+    }
+
+    /// The modified occurrences of the series among `masters`, read in one batch, and why each
+    /// one that could not be read failed: such a series is unreadable this run, never taken for
+    /// one without that exception. An occurrence gone since the master was read is a race,
+    /// tried again next run.
+    async fn read_modified_occurrences(
+        &self,
+        masters: &[Result<CalendarItem, EwsError>],
+    ) -> Result<(OccurrenceDetails, HashMap<String, MailboxError>), MailboxError> {
+        let ids: Vec<ItemId> = masters
+            .iter()
+            .flatten()
+            .flat_map(modified_occurrence_ids)
+            .map(ItemId::without_change_key)
+            .collect();
+        let mut details = OccurrenceDetails::new();
+        let mut unread = HashMap::new();
+        if ids.is_empty() {
+            return Ok((details, unread));
+        }
+        let results = self.client.get_items(&ids).await;
+        if let Some(failure) = read_failure(&results) {
+            return Err(failure);
+        }
+        for (id, result) in ids.into_iter().zip(results) {
+            match result {
+                Ok(occurrence) => {
+                    details.insert(id.id, occurrence);
+                }
+                Err(error) => {
+                    let failure = if has_code(&error, &ResponseCode::ErrorItemNotFound) {
+                        MailboxError::Unavailable(format!(
+                            "a modified occurrence vanished while its series was read: {error}"
+                        ))
+                    } else {
+                        mailbox_error(&error)
+                    };
+                    unread.insert(id.id, failure);
+                }
+            }
+        }
+        Ok((details, unread))
     }
 
     pub(super) async fn read_tagged(
