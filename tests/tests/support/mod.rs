@@ -293,6 +293,11 @@ impl World {
 
     // --- Exchange, as the user would use Outlook ---
 
+    /// An EWS client of the world's account, to look at the calendar as Outlook shows it.
+    pub fn ews_client(&self) -> EwsClient {
+        client_for(&self.ews, self.account, quick_retries())
+    }
+
     pub fn ex(&self) -> MailboxHandle {
         self.ews.mailbox(self.account.smtp).unwrap()
     }
@@ -421,13 +426,18 @@ impl World {
 
 /// An EWS client for `account` on the simulator, behind the mailbox adapter.
 fn mailbox_for(ews: &RunningSim, account: Account, retry: RetryPolicy) -> EwsMailbox {
+    EwsMailbox::new(client_for(ews, account, retry), MailboxSettings::default())
+}
+
+/// An EWS client for `account` on the simulator.
+fn client_for(ews: &RunningSim, account: Account, retry: RetryPolicy) -> EwsClient {
     let auth = NtlmAuth::new(
         account.domain,
         account.username,
         SecretString::from(account.password),
     )
     .unwrap();
-    let client = EwsClient::builder(ews.url(), auth, ExchangeVersion::Exchange2016)
+    EwsClient::builder(ews.url(), auth, ExchangeVersion::Exchange2016)
         .transport(TransportConfig {
             allow_http_hosts: vec!["127.0.0.1".into()],
             address_policy: AddressPolicy::new("127.0.0.1".parse().unwrap()),
@@ -436,8 +446,7 @@ fn mailbox_for(ews: &RunningSim, account: Account, retry: RetryPolicy) -> EwsMai
         .retry(retry)
         .batch_size(RunOptions::DEFAULT_EXCHANGE_BATCH_SIZE)
         .build()
-        .unwrap();
-    EwsMailbox::new(client, MailboxSettings::default())
+        .unwrap()
 }
 
 /// The binding `account` derives for the user at `url`.
