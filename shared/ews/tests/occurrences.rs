@@ -8,8 +8,8 @@ mod support;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use ohsync_ews::model::{
-    CalendarField, CalendarItemType, DayOfWeek, FieldUpdate, ItemChange, ItemShape, Recurrence,
-    RecurrencePattern, RecurrenceRange, SyncChange, TargetChange,
+    CalendarField, CalendarItemType, ConflictResolution, DayOfWeek, FieldUpdate, ItemChange,
+    ItemShape, Recurrence, RecurrencePattern, RecurrenceRange, SyncChange, TargetChange,
 };
 use ohsync_ews::{
     BasicAuth, CalendarItem, EwsClient, ExchangeVersion, ItemId, ItemTarget, NewCalendarItem,
@@ -366,6 +366,15 @@ async fn instance_errors_are_per_item_in_a_batch() {
     let missing = updated[0].as_ref().unwrap_err();
     assert_eq!(missing.code(), "EWS_OCCURRENCE_NOT_FOUND");
     assert!(!missing.is_retryable());
+
+    let stale = client
+        .update_targets_with(&[retitle(4)], ConflictResolution::NeverOverwrite)
+        .await;
+    assert_eq!(
+        stale[0].as_ref().unwrap_err().response_code(),
+        Some(ResponseCode::ErrorIrresolvableConflict),
+        "instance 2's edit changed the ChangeKey instance 4 shares"
+    );
 
     let removed = client
         .delete_targets(&[instance(99), instance(5), instance(6)])
