@@ -211,12 +211,17 @@ impl Edit {
                 ResponseCode::ErrorCalendarEndDateIsEarlierThanStartDate,
             ));
         }
-        if self.touched.contains(&field::recurrence())
-            && let Some(element) = self.item.field(field::recurrence())
-        {
-            Recurrence::parse(element).map_err(|error| {
-                EwsError::new(ResponseCode::ErrorInvalidRecurrence).with_message(error.to_string())
-            })?;
+        if self.touched.contains(&field::recurrence()) {
+            if let Some(element) = self.item.field(field::recurrence()) {
+                Recurrence::parse(element).map_err(|error| {
+                    EwsError::new(ResponseCode::ErrorInvalidRecurrence)
+                        .with_message(error.to_string())
+                })?;
+            }
+            // Exchange drops every exception and deleted instance when the pattern is set again
+            // (Outlook warns about exactly that); instance indexes would mean other dates now.
+            self.item.exceptions.clear();
+            self.item.deleted_occurrences.clear();
         }
         Ok(self.item)
     }

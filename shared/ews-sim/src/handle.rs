@@ -8,11 +8,13 @@ use chrono::{DateTime, Utc};
 use crate::config::SimUser;
 use crate::edit::Edit;
 use crate::error::SimError;
+use crate::instance_edit::InstanceEdit;
 use crate::mailbox::Mailbox;
 use crate::mailbox::extended::{ExtendedFieldUri, ExtendedValue};
 use crate::mailbox::ids::{self, ItemAddress};
 use crate::mailbox::item::StoredItem;
 use crate::mailbox::schema::field;
+use crate::mailbox::series::{self, Occurrence};
 use crate::state::Shared;
 use crate::time::format_instant;
 use crate::view::{ItemView, Owner};
@@ -58,6 +60,28 @@ impl ItemSnapshot {
             .and_then(|(_, values)| values.first())
             .map(String::as_str)
     }
+}
+
+/// One modified occurrence of a series as the calendar shows it: the exception's values where it
+/// overrides them, the master's otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExceptionSnapshot {
+    /// 1-based instance index.
+    pub instance_index: u32,
+    /// The occurrence's ItemId.
+    pub item_id: String,
+    /// ChangeKey (shared with the master).
+    pub change_key: String,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Location.
+    pub location: Option<String>,
+    /// Start (where the exception moved it).
+    pub start: DateTime<Utc>,
+    /// End.
+    pub end: DateTime<Utc>,
+    /// Where the series puts this instance.
+    pub original_start: DateTime<Utc>,
 }
 
 /// Changes to apply to an item, as a user would make them in Outlook.
@@ -216,6 +240,39 @@ impl MailboxHandle {
         }
     }
 
+    fn exception_snapshot(
+        mailbox: &Mailbox,
+        user: &SimUser,
+        master: &StoredItem,
+        occurrence: Occurrence,
+    ) -> ExceptionSnapshot {
+        let owner = Owner {
+            identity: &mailbox.identity,
+            user,
+        };
+        let view = ItemView::Occurrence(master, occurrence);
+        let text = |index| view.value(index, owner).map(|element| element.text());
+        ExceptionSnapshot {
+            instance_index: occurrence.index,
+            item_id: view.item_id(owner),
+            change_key: view.change_key(owner),
+            subject: text(field::subject()),
+            location: text(field::location()),
+            start: occurrence.start,
+            end: occurrence.end,
+            original_start: occurrence.original_start,
+        }
+    }
+
+    fn master_of<'m>(mailbox: &'m Mailbox, master_id: &str) -> Result<&'m StoredItem, SimError> {
+        let key = Self::key_of(mailbox, master_id)?;
+        mailbox
+            .items
+            .get(&key)
+            .filter(|item| item.is_master())
+            .ok_or_else(|| SimError::NoSuchItem(master_id.into()))
+    }
+
     fn key_of(mailbox: &Mailbox, item_id: &str) -> Result<u64, SimError> {
         match ids::parse_item_id(item_id) {
             Ok(ItemAddress::Item { mailbox: guid, key })
@@ -291,6 +348,69 @@ impl MailboxHandle {
                 .remove(key)
                 .map(|_| ())
                 .ok_or_else(|| SimError::NoSuchItem(item_id.into()))
+        })
+    }
+
+    /// The modified occurrences of a series, by instance index.
+    pub fn exceptions(&self, master_id: &str) -> Result<Vec<ExceptionSnapshot>, SimError> {
+        self.with(|mailbox, user| {
+            let master = Self::master_of(mailbox, master_id)?;
+            Ok(series::modified(master)
+                .into_iter()
+                .map(|occurrence| Self::exception_snapshot(mailbox, user, master, occurrence))
+                .collect())
+        })
+    }
+
+    /// The instance indexes deleted from a series, ascending.
+    pub fn deleted_instances(&self, master_id: &str) -> Result<Vec<u32>, SimError> {
+        self.with(|mailbox, _| {
+            let master = Self::master_of(mailbox, master_id)?;
+            Ok(master.deleted_occurrences.iter().copied().collect())
+        })
+    }
+
+    /// Edits instance `instance_index` of a series as the owner would in Outlook: the instance
+    /// becomes (or stays) an exception and the master gets a new ChangeKey.
+    pub fn edit_occurrence(
+        &self,
+        master_id: &str,
+        instance_index: u32,
+        patch: &ItemPatch,
+    ) -> Result<ExceptionSnapshot, SimError> {
+        self.with(|mailbox, user| {
+            let master = Self::master_of(mailbox, master_id)?;
+            let mut edit =
+                InstanceEdit::begin(master, instance_index, mailbox.upcoming_change(), None)
+                    .map_err(refused)?;
+            patch.apply(edit.edit())?;
+            let updated = edit.finish(Utc::now()).map_err(refused)?;
+            let key = updated.key;
+            mailbox.replace(updated, Utc::now(), &user.display_name);
+            let master = mailbox
+                .items
+                .get(&key)
+                .ok_or_else(|| SimError::NoSuchItem(master_id.into()))?;
+            let occurrence = series::occurrence_at(master, instance_index)
+                .map_err(|code| refused(code.into()))?;
+            Ok(Self::exception_snapshot(mailbox, user, master, occurrence))
+        })
+    }
+
+    /// Deletes instance `instance_index` of a series as the owner would in Outlook (the master
+    /// gets a new ChangeKey); returns the master.
+    pub fn delete_occurrence(
+        &self,
+        master_id: &str,
+        instance_index: u32,
+    ) -> Result<ItemSnapshot, SimError> {
+        self.with(|mailbox, user| {
+            let mut master = Self::master_of(mailbox, master_id)?.clone();
+            series::delete_occurrence(&mut master, instance_index)
+                .map_err(|code| refused(code.into()))?;
+            let key = master.key;
+            mailbox.replace(master, Utc::now(), &user.display_name);
+            Self::current(mailbox, user, key)
         })
     }
 

@@ -77,7 +77,7 @@ impl Rendering<'_> {
     fn write_extended(&self, writer: &mut XmlWriter, view: &ItemView<'_>) {
         for path in &self.shape.additional {
             if let PropertyPath::Extended(uri) = path
-                && let Some(value) = view.item().extended_value(uri)
+                && let Some(value) = view.extended_value(uri)
             {
                 writer.element("t", &value.to_property(uri));
             }

@@ -31,6 +31,7 @@ pub enum ResponseCode {
     ErrorItemNotFound,
     ErrorNameResolutionNoResults,
     ErrorNonExistentMailbox,
+    ErrorOccurrenceCrossingBoundary,
     ErrorSchemaValidation,
     ErrorSendMeetingCancellationsRequired,
     ErrorSendMeetingInvitationsOrCancellationsRequired,
@@ -81,6 +82,7 @@ impl ResponseCode {
             Self::ErrorItemNotFound => "ErrorItemNotFound",
             Self::ErrorNameResolutionNoResults => "ErrorNameResolutionNoResults",
             Self::ErrorNonExistentMailbox => "ErrorNonExistentMailbox",
+            Self::ErrorOccurrenceCrossingBoundary => "ErrorOccurrenceCrossingBoundary",
             Self::ErrorSchemaValidation => "ErrorSchemaValidation",
             Self::ErrorSendMeetingCancellationsRequired => "ErrorSendMeetingCancellationsRequired",
             Self::ErrorSendMeetingInvitationsOrCancellationsRequired => {
@@ -147,6 +149,9 @@ impl ResponseCode {
             Self::ErrorItemNotFound => "The specified object was not found in the store.",
             Self::ErrorNameResolutionNoResults => "No results were found.",
             Self::ErrorNonExistentMailbox => "The SMTP address has no mailbox associated with it.",
+            Self::ErrorOccurrenceCrossingBoundary => {
+                "Modified occurrence is crossing or overlapping adjacent occurrence."
+            }
             Self::ErrorSchemaValidation => "The request failed schema validation.",
             Self::ErrorSendMeetingCancellationsRequired => {
                 "The SendMeetingCancellations attribute is required for calendar items."

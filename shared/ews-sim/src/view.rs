@@ -7,9 +7,10 @@ use chrono::{DateTime, Utc};
 use md5::{Digest, Md5};
 
 use crate::config::SimUser;
+use crate::mailbox::extended::{ExtendedFieldUri, ExtendedValue};
 use crate::mailbox::folders::CALENDAR;
 use crate::mailbox::ids::{self, ChangeKeyKind, MailboxIdentity};
-use crate::mailbox::item::{PropertyPath, StoredItem};
+use crate::mailbox::item::{OccurrenceException, PropertyPath, StoredItem};
 use crate::mailbox::schema::{self, FieldIndex, field};
 use crate::mailbox::series::{self, Occurrence};
 use crate::time::{format_duration, format_instant};
@@ -29,7 +30,7 @@ pub struct Owner<'a> {
 pub enum ItemView<'a> {
     /// A single item or a recurring master.
     Stored(&'a StoredItem),
-    /// An expanded occurrence.
+    /// An expanded occurrence, or an exception when the master holds one for its index.
     Occurrence(&'a StoredItem, Occurrence),
 }
 
@@ -80,6 +81,36 @@ impl<'a> ItemView<'a> {
         }
     }
 
+    /// The exception of this instance, if it is a modified occurrence.
+    fn exception(&self) -> Option<&'a OccurrenceException> {
+        match self {
+            Self::Stored(_) => None,
+            Self::Occurrence(master, occurrence) => master.exceptions.get(&occurrence.index),
+        }
+    }
+
+    /// A stored field: the exception's override, else the item's (or master's) own value.
+    fn stored_field(&self, index: FieldIndex) -> Option<Element> {
+        match self
+            .exception()
+            .and_then(|exception| exception.fields.get(&index))
+        {
+            Some(overridden) => overridden.clone(),
+            None => self.item().field(index).cloned(),
+        }
+    }
+
+    /// An extended property's value, with the exception's override if there is one.
+    pub fn extended_value(&self, uri: &ExtendedFieldUri) -> Option<ExtendedValue> {
+        match self
+            .exception()
+            .and_then(|exception| exception.extended.get(uri))
+        {
+            Some(overridden) => overridden.clone(),
+            None => self.item().extended_value(uri),
+        }
+    }
+
     /// The current ChangeKey (an occurrence shares its master's).
     pub fn change_key(&self, owner: Owner<'_>) -> String {
         ids::change_key(
@@ -127,7 +158,7 @@ impl<'a> ItemView<'a> {
             .child_element(Element::with_text("End", format_instant(occurrence.end)))
             .child_element(Element::with_text(
                 "OriginalStart",
-                format_instant(occurrence.start),
+                format_instant(occurrence.original_start),
             ))
     }
 
@@ -139,7 +170,7 @@ impl<'a> ItemView<'a> {
             Self::Stored(_) => None,
         };
         let name = schema::def(index).element;
-        let stored = || item.field(index).cloned();
+        let stored = || self.stored_field(index);
         let stored_or = |default: &str| stored().or_else(|| text(name, default));
         match name {
             "ItemId" => Some(self.item_id_element(owner)),
@@ -220,7 +251,7 @@ impl<'a> ItemView<'a> {
                 Some(Element::new(name).attr("Id", STANDARD.encode(bytes)))
             }
             "RecurrenceId" | "OriginalStart" => {
-                occurrence.and_then(|o| text(name, format_instant(o.start)))
+                occurrence.and_then(|o| text(name, format_instant(o.original_start)))
             }
             "Start" => text(name, format_instant(self.start())),
             "End" => text(name, format_instant(self.end())),
@@ -231,6 +262,7 @@ impl<'a> ItemView<'a> {
             "CalendarItemType" => text(
                 name,
                 match occurrence {
+                    Some(_) if self.exception().is_some() => "Exception",
                     Some(_) => "Occurrence",
                     None if item.is_master() => "RecurringMaster",
                     None => "Single",
@@ -254,6 +286,14 @@ impl<'a> ItemView<'a> {
                     last
                 };
                 chosen.map(|o| self.occurrence_summary(name, o, owner))
+            }
+            "ModifiedOccurrences" if occurrence.is_none() && !item.exceptions.is_empty() => {
+                let mut list = Element::new(name);
+                for modified in series::modified(item) {
+                    list =
+                        list.child_element(self.occurrence_summary("Occurrence", modified, owner));
+                }
+                Some(list)
             }
             "DeletedOccurrences"
                 if occurrence.is_none() && !item.deleted_occurrences.is_empty() =>
@@ -298,7 +338,6 @@ impl<'a> ItemView<'a> {
                 None => Vec::new(),
             },
             PropertyPath::Extended(uri) => self
-                .item()
                 .extended_value(uri)
                 .map(|value| value.texts().into_iter().map(str::to_owned).collect())
                 .unwrap_or_default(),

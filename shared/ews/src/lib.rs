@@ -33,7 +33,7 @@ pub mod xml;
 pub use auth::{Authenticator, BasicAuth, BearerAuth, NtlmAuth};
 pub use client::{EwsClient, EwsClientBuilder, RetryPolicy, SyncPager};
 pub use error::{EwsError, ResponseCode};
-pub use model::{CalendarItem, ItemId, NewCalendarItem, OhsyncTag};
+pub use model::{CalendarItem, ItemId, ItemTarget, NewCalendarItem, OhsyncTag};
 pub use transport::TransportConfig;
 pub use version::{ExchangeVersion, ServerVersionInfo};
 pub use xml::response::ItemResult;

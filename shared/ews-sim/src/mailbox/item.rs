@@ -1,5 +1,6 @@
 //! A stored calendar item: its properties as the elements a client sent (keyed by schema position),
-//! its extended properties, and the bookkeeping Exchange keeps (versions, UID, deleted occurrences).
+//! its extended properties, and the bookkeeping Exchange keeps (versions, UID, deleted and modified
+//! occurrences).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -24,6 +25,20 @@ pub enum PropertyPath {
     Absent(String),
 }
 
+/// What one modified occurrence (an exception) overrides; everything else follows the master.
+///
+/// Exchange keeps exceptions as attachments of the master (EWS-NOTES §7), so they live inside the
+/// master here too and every change to one is a change of the master.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OccurrenceException {
+    /// Overridden fields: `Some` replaces the master's value, `None` removes it for this instance.
+    pub fields: BTreeMap<FieldIndex, Option<Element>>,
+    /// Overridden extended properties, in the same way.
+    pub extended: BTreeMap<ExtendedFieldUri, Option<ExtendedValue>>,
+    /// Change number at which each overridden property last changed (for AutoResolve).
+    pub changed_at: HashMap<PropertyPath, u64>,
+}
+
 /// One calendar item (a single appointment or a recurring master).
 #[derive(Debug, Clone)]
 pub struct StoredItem {
@@ -45,6 +60,8 @@ pub struct StoredItem {
     pub changed_at: HashMap<PropertyPath, u64>,
     /// Instance indexes removed from a series.
     pub deleted_occurrences: BTreeSet<u32>,
+    /// Modified instances of a series, by instance index.
+    pub exceptions: BTreeMap<u32, OccurrenceException>,
 }
 
 impl StoredItem {
@@ -60,6 +77,7 @@ impl StoredItem {
             extended: BTreeMap::new(),
             changed_at: HashMap::new(),
             deleted_occurrences: BTreeSet::new(),
+            exceptions: BTreeMap::new(),
         }
     }
 

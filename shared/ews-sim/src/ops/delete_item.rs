@@ -1,11 +1,12 @@
-//! DeleteItem: removes items (any DeleteType takes them out of the calendar) or single occurrences.
+//! DeleteItem: removes items (any DeleteType takes them out of the calendar) or single occurrences,
+//! modified or not (a write of the master, so its ChangeKey changes).
 
 use chrono::Utc;
 
 use super::access::{Target, resolve_item};
 use super::{Context, Outcome};
 use crate::mailbox::Mailbox;
-use crate::mailbox::series::occurrence_at;
+use crate::mailbox::series::delete_occurrence;
 use crate::request::target::ItemRef;
 use crate::response_code::{EwsError, ResponseCode};
 use crate::soap::response::ResponseBuilder;
@@ -38,8 +39,7 @@ fn delete_one(
                 .get(&master)
                 .cloned()
                 .ok_or(ResponseCode::ErrorItemNotFound)?;
-            occurrence_at(&item, index)?;
-            item.deleted_occurrences.insert(index);
+            delete_occurrence(&mut item, index)?;
             mailbox
                 .replace(item, Utc::now(), &actor)
                 .ok_or(ResponseCode::ErrorItemNotFound)?;

@@ -1,10 +1,13 @@
-//! UpdateItem: Set/Append/DeleteItemField with Exchange's ChangeKey rules (EWS-NOTES §4).
+//! UpdateItem: Set/Append/DeleteItemField with Exchange's ChangeKey rules (EWS-NOTES §4), on items
+//! and on single instances of a series (which become exceptions).
 
 use chrono::Utc;
 
-use super::access::{Target, owner, resolve_item};
+use super::access::{Target, resolve_item};
+use super::get_item::view_of;
 use super::{Context, Outcome};
 use crate::edit::{Edit, field_uri};
+use crate::instance_edit::InstanceEdit;
 use crate::mailbox::Mailbox;
 use crate::mailbox::ids::parse_change_key;
 use crate::mailbox::item::{PropertyPath, StoredItem};
@@ -13,7 +16,6 @@ use crate::request::properties::ItemProperties;
 use crate::request::{ConflictResolution, ItemChange, Update};
 use crate::response_code::{EwsError, ResponseCode};
 use crate::soap::response::ResponseBuilder;
-use crate::view::ItemView;
 
 /// Which version of the item the client's edits were based on.
 enum Basis {
@@ -111,19 +113,33 @@ fn apply(edit: &mut Edit, update: &Update, basis: &Basis) -> Result<bool, EwsErr
     Ok(true)
 }
 
+/// Applies every update of one change; returns how many AutoResolve skipped as conflicts.
+fn apply_all(edit: &mut Edit, updates: &[Update], basis: &Basis) -> Result<u32, EwsError> {
+    let mut conflicts = 0;
+    for update in updates {
+        if !apply(edit, update, basis)? {
+            conflicts += 1;
+        }
+    }
+    Ok(conflicts)
+}
+
+/// Applies one change to an item or to one instance of a series (which writes the master);
+/// returns the number of conflicts.
 fn update_one(
     context: &Context<'_>,
     mailboxes: &mut [Mailbox],
     conflict: ConflictResolution,
     send: Option<&str>,
     change: &ItemChange,
-) -> Result<(usize, u64, usize), EwsError> {
-    let (index, key) = match resolve_item(context, mailboxes, &change.target)? {
-        Target::Item { mailbox, key } => (mailbox, key),
-        Target::Occurrence { .. } => {
-            return Err(EwsError::new(ResponseCode::ErrorInvalidOperation)
-                .with_message("Modifying a single occurrence is not supported by this server; update the series."));
-        }
+) -> Result<u32, EwsError> {
+    let (index, key, instance) = match resolve_item(context, mailboxes, &change.target)? {
+        Target::Item { mailbox, key } => (mailbox, key, None),
+        Target::Occurrence {
+            mailbox,
+            master,
+            index,
+        } => (mailbox, master, Some(index)),
     };
     if send.is_none() {
         return Err(ResponseCode::ErrorSendMeetingInvitationsOrCancellationsRequired.into());
@@ -141,19 +157,28 @@ fn update_one(
         .get(&key)
         .cloned()
         .ok_or(ResponseCode::ErrorItemNotFound)?;
-    let basis = basis(conflict, change.target.change_key(), &current)?;
-    let mut edit = Edit::update(current, mailbox.upcoming_change(), context.time_zone);
-    let mut conflicts = 0;
-    for update in &change.updates {
-        if !apply(&mut edit, update, &basis)? {
-            conflicts += 1;
+    let change_number = mailbox.upcoming_change();
+    let key_sent = change.target.change_key();
+    let (updated, conflicts) = match instance {
+        None => {
+            let basis = basis(conflict, key_sent, &current)?;
+            let mut edit = Edit::update(current, change_number, context.time_zone);
+            let conflicts = apply_all(&mut edit, &change.updates, &basis)?;
+            (edit.finish(Utc::now())?, conflicts)
         }
-    }
-    let updated = edit.finish(Utc::now())?;
+        Some(instance) => {
+            // The instance must exist before its (shared) ChangeKey matters.
+            let mut edit =
+                InstanceEdit::begin(&current, instance, change_number, context.time_zone)?;
+            let basis = basis(conflict, key_sent, &current)?;
+            let conflicts = apply_all(edit.edit(), &change.updates, &basis)?;
+            (edit.finish(Utc::now())?, conflicts)
+        }
+    };
     mailbox
         .replace(updated, Utc::now(), &actor)
         .ok_or(ResponseCode::ErrorItemNotFound)?;
-    Ok((index, key, conflicts))
+    Ok(conflicts)
 }
 
 /// Runs UpdateItem.
@@ -167,25 +192,21 @@ pub fn run(
     let mut response = ResponseBuilder::new("UpdateItem");
     let mut wrote = false;
     for change in changes {
-        match update_one(context, mailboxes, conflict, send, change) {
-            Ok((index, key, conflicts)) => {
-                wrote = true;
-                let item = mailboxes
-                    .get(index)
-                    .and_then(|mailbox| mailbox.items.get(&key));
-                match (item, owner(context, mailboxes, index)) {
-                    (Some(item), Some(owner)) => {
-                        let writer = response.success();
-                        writer.start("m:Items", &[]);
-                        write_id_only(writer, &ItemView::Stored(item), owner);
-                        writer.end("m:Items");
-                        writer.start("m:ConflictResults", &[]);
-                        writer.leaf("t:Count", &conflicts.to_string());
-                        writer.end("m:ConflictResults");
-                        response.end_message();
-                    }
-                    _ => response.error_message(&ResponseCode::ErrorItemNotFound.into()),
-                }
+        let updated = update_one(context, mailboxes, conflict, send, change);
+        wrote |= updated.is_ok();
+        // An occurrence answers with its own id and the master's new ChangeKey.
+        match updated.and_then(|conflicts| {
+            view_of(context, mailboxes, &change.target).map(|found| (found, conflicts))
+        }) {
+            Ok(((view, owner), conflicts)) => {
+                let writer = response.success();
+                writer.start("m:Items", &[]);
+                write_id_only(writer, &view, owner);
+                writer.end("m:Items");
+                writer.start("m:ConflictResults", &[]);
+                writer.leaf("t:Count", &conflicts.to_string());
+                writer.end("m:ConflictResults");
+                response.end_message();
             }
             Err(error) => response.error_message(&error),
         }

@@ -1,4 +1,7 @@
-//! Recurring series: creation, CalendarView expansion, occurrences by index, deleting one occurrence.
+//! Recurring series: creation, CalendarView expansion, occurrences by index, deleting one occurrence,
+//! modifying one occurrence (exceptions) on the wire and through the test handle.
+
+use ohsync_ews_sim::ItemPatch;
 
 use crate::common::{Ews, JAN, create_body, get_body, start};
 
@@ -178,4 +181,130 @@ async fn invalid_recurrences_are_refused() {
         .await;
     assert_eq!(reply.codes(), vec!["ErrorInvalidRecurrence"]);
     assert!(sim.mailbox(JAN).unwrap().items().is_empty());
+}
+
+fn update_occurrence(target: &str, updates: &str) -> String {
+    format!(
+        r#"<m:UpdateItem ConflictResolution="AlwaysOverwrite" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges><t:ItemChange>{target}<t:Updates>{updates}</t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>"#
+    )
+}
+
+fn set(uri: &str, element: &str) -> String {
+    format!(
+        r#"<t:SetItemField><t:FieldURI FieldURI="{uri}"/><t:CalendarItem>{element}</t:CalendarItem></t:SetItemField>"#
+    )
+}
+
+#[tokio::test]
+async fn modified_occurrences_on_the_wire_in_schema_order() {
+    let sim = start().await;
+    let ews = Ews::jan(&sim);
+    let created = ews.call(&create_body(WEEKLY)).await;
+    let master = created.first("ItemId").attribute("Id").unwrap().to_owned();
+
+    let by_index =
+        format!(r#"<t:OccurrenceItemId RecurringMasterId="{master}" InstanceIndex="3"/>"#);
+    let updates = set("item:Subject", "<t:Subject>Verplaatst</t:Subject>")
+        + &set("calendar:Start", "<t:Start>2030-03-18T09:00:00Z</t:Start>")
+        + &set("calendar:End", "<t:End>2030-03-18T09:30:00Z</t:End>");
+    let updated = ews.call(&update_occurrence(&by_index, &updates)).await;
+    assert_eq!(updated.codes(), vec!["NoError"]);
+    let occurrence_id = updated.first("ItemId").attribute("Id").unwrap().to_owned();
+    assert_ne!(occurrence_id, master, "the answer names the occurrence");
+
+    let by_id = format!(r#"<t:ItemId Id="{occurrence_id}"/>"#);
+    let again = ews
+        .call(&update_occurrence(
+            &by_id,
+            &set("calendar:Location", "<t:Location>Zaal 2</t:Location>"),
+        ))
+        .await;
+    assert_eq!(again.codes(), vec!["NoError"]);
+
+    let master_reply = ews
+        .call(&get_body(
+            "<t:BaseShape>AllProperties</t:BaseShape>",
+            &[&master],
+        ))
+        .await;
+    let modified = master_reply.all("ModifiedOccurrences");
+    assert_eq!(modified.len(), 1);
+    let occurrences: Vec<_> = modified[0].elements().collect();
+    assert_eq!(
+        occurrences.len(),
+        1,
+        "one exception however often it is edited"
+    );
+    let order: Vec<&str> = occurrences[0].elements().map(|e| e.name.as_str()).collect();
+    assert_eq!(order, ["ItemId", "Start", "End", "OriginalStart"]);
+    assert_eq!(
+        occurrences[0].child_text("Start").as_deref(),
+        Some("2030-03-18T09:00:00Z")
+    );
+    assert_eq!(
+        occurrences[0].child_text("OriginalStart").as_deref(),
+        Some("2030-03-18T08:00:00Z")
+    );
+
+    let exception = ews
+        .call(&get_body(
+            "<t:BaseShape>AllProperties</t:BaseShape>",
+            &[&occurrence_id],
+        ))
+        .await;
+    assert_eq!(exception.text_of("CalendarItemType"), "Exception");
+    assert_eq!(exception.text_of("Subject"), "Verplaatst");
+    assert_eq!(exception.text_of("Location"), "Zaal 2");
+    assert_eq!(exception.text_of("IsRecurring"), "true");
+    assert_eq!(exception.text_of("OriginalStart"), "2030-03-18T08:00:00Z");
+    assert_eq!(exception.text_of("RecurrenceId"), "2030-03-18T08:00:00Z");
+
+    let handle = sim.mailbox(JAN).unwrap();
+    let listed = handle.exceptions(&master).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].instance_index, 3);
+    assert_eq!(listed[0].subject.as_deref(), Some("Verplaatst"));
+    assert_eq!(listed[0].location.as_deref(), Some("Zaal 2"));
+    assert_eq!(listed[0].item_id, occurrence_id);
+}
+
+#[tokio::test]
+async fn occurrences_edited_and_deleted_in_outlook_change_the_master() {
+    let sim = start().await;
+    let ews = Ews::jan(&sim);
+    let created = ews.call(&create_body(WEEKLY)).await;
+    let master = created.first("ItemId").attribute("Id").unwrap().to_owned();
+    let handle = sim.mailbox(JAN).unwrap();
+    let before = handle.item(&master).unwrap().change_key;
+
+    let edited = handle
+        .edit_occurrence(
+            &master,
+            2,
+            &ItemPatch::new().subject("Anders").location("Thuis"),
+        )
+        .unwrap();
+    assert_eq!(edited.subject.as_deref(), Some("Anders"));
+    assert_eq!(edited.start, edited.original_start);
+    let after_edit = handle.item(&master).unwrap().change_key;
+    assert_ne!(after_edit, before);
+    assert_eq!(
+        edited.change_key, after_edit,
+        "one ChangeKey for master and instances"
+    );
+
+    let master_after = handle.delete_occurrence(&master, 2).unwrap();
+    assert_ne!(master_after.change_key, after_edit);
+    assert!(handle.exceptions(&master).unwrap().is_empty());
+    assert_eq!(handle.deleted_instances(&master).unwrap(), vec![2]);
+    assert!(
+        handle
+            .edit_occurrence(&master, 2, &ItemPatch::new().subject("x"))
+            .is_err()
+    );
+    assert!(
+        handle
+            .edit_occurrence(&master, 9, &ItemPatch::new().subject("x"))
+            .is_err()
+    );
 }

@@ -16,7 +16,7 @@ use crate::auth::Authenticator;
 use crate::error::EwsError;
 use crate::model::{
     CalendarFolder, CalendarItem, ConflictResolution, FindItemPage, ItemChange, ItemId, ItemShape,
-    NewCalendarItem, OhsyncTag, SyncPage, UpdatedItem,
+    ItemTarget, NewCalendarItem, OhsyncTag, SyncPage, TargetChange, UpdatedItem,
 };
 use crate::transport::{Transport, TransportConfig};
 use crate::version::{ExchangeVersion, ServerVersionInfo};
@@ -218,10 +218,17 @@ impl EwsClient {
     /// Full calendar items with the ohsync tag, in batches; one result per id, in order.
     /// `ErrorItemNotFound` for one id is that id's result, not a failure of the batch.
     pub async fn get_items(&self, ids: &[ItemId]) -> Vec<ItemResult<CalendarItem>> {
+        self.get_targets(&item_targets(ids)).await
+    }
+
+    /// As [`EwsClient::get_items`] for items or instances of series (an instance by index comes
+    /// back as an Occurrence or Exception). An index beyond the series or a deleted instance is
+    /// that target's result (`EWS_OCCURRENCE_NOT_FOUND`), not a failure of the batch.
+    pub async fn get_targets(&self, targets: &[ItemTarget]) -> Vec<ItemResult<CalendarItem>> {
         self.in_batches(
             Operation::GetItem,
-            ids,
-            ItemId::validate,
+            targets,
+            ItemTarget::validate,
             |batch| request::get_item(&self.context, batch),
             response::parse_get_item,
         )
@@ -384,6 +391,24 @@ impl EwsClient {
         changes: &[ItemChange],
         resolution: ConflictResolution,
     ) -> Vec<ItemResult<UpdatedItem>> {
+        let changes: Vec<TargetChange> = changes.iter().cloned().map(TargetChange::from).collect();
+        self.update_targets_with(&changes, resolution).await
+    }
+
+    /// As [`EwsClient::update_items`] for items or instances of series: editing an instance makes
+    /// it an exception and changes the master's ChangeKey (which the instance shares); the result
+    /// carries the instance's id and that new ChangeKey.
+    pub async fn update_targets(&self, changes: &[TargetChange]) -> Vec<ItemResult<UpdatedItem>> {
+        self.update_targets_with(changes, ConflictResolution::AutoResolve)
+            .await
+    }
+
+    /// As [`EwsClient::update_targets`], resolving a stale ChangeKey as `resolution` says.
+    pub async fn update_targets_with(
+        &self,
+        changes: &[TargetChange],
+        resolution: ConflictResolution,
+    ) -> Vec<ItemResult<UpdatedItem>> {
         let version = self.context.version;
         self.in_batches(
             Operation::UpdateItem,
@@ -397,13 +422,24 @@ impl EwsClient {
 
     /// Moves items to Deleted Items (recoverable), never sending cancellations; one result per id.
     pub async fn delete_items(&self, ids: &[ItemId]) -> Vec<ItemResult<()>> {
+        self.delete_targets(&item_targets(ids)).await
+    }
+
+    /// As [`EwsClient::delete_items`] for items or instances of series; deleting an instance
+    /// (modified or not) changes the master's ChangeKey. One result per target, in order.
+    pub async fn delete_targets(&self, targets: &[ItemTarget]) -> Vec<ItemResult<()>> {
         self.in_batches(
             Operation::DeleteItem,
-            ids,
-            ItemId::validate,
+            targets,
+            ItemTarget::validate,
             |batch| request::delete_item(&self.context, batch),
             response::parse_delete_item,
         )
         .await
     }
+}
+
+/// Item ids as targets of the item itself.
+fn item_targets(ids: &[ItemId]) -> Vec<ItemTarget> {
+    ids.iter().cloned().map(ItemTarget::Item).collect()
 }

@@ -357,6 +357,7 @@ fn response_code_class(code: &ResponseCode) -> &'static str {
         C::ErrorCalendarViewRangeTooBig => "EWS_CALENDAR_RANGE_TOO_BIG",
         C::ErrorCalendarOccurrenceIsDeletedFromRecurrence
         | C::ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange => "EWS_OCCURRENCE_NOT_FOUND",
+        C::ErrorOccurrenceCrossingBoundary => "EWS_OCCURRENCE_CROSSING_BOUNDARY",
         C::ErrorInternalServerError => "EWS_SERVER_ERROR",
         C::ErrorBatchProcessingStopped => "EWS_BATCH_STOPPED",
         C::ErrorQuotaExceeded => "EWS_QUOTA_EXCEEDED",
@@ -473,6 +474,18 @@ mod tests {
                 "EWS_CALENDAR_RANGE_TOO_BIG",
             ),
             (ResponseCode::ErrorAccessDenied, "EWS_ACCESS_DENIED"),
+            (
+                ResponseCode::ErrorCalendarOccurrenceIsDeletedFromRecurrence,
+                "EWS_OCCURRENCE_NOT_FOUND",
+            ),
+            (
+                ResponseCode::ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange,
+                "EWS_OCCURRENCE_NOT_FOUND",
+            ),
+            (
+                ResponseCode::ErrorOccurrenceCrossingBoundary,
+                "EWS_OCCURRENCE_CROSSING_BOUNDARY",
+            ),
         ];
         for (code, expected) in cases {
             let err = status(code.clone(), &[]);

@@ -89,6 +89,8 @@ response_codes! {
     ErrorCalendarOccurrenceIsDeletedFromRecurrence,
     /// The occurrence index is beyond the series.
     ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange,
+    /// A modified occurrence would move onto or past the day of an adjacent occurrence.
+    ErrorOccurrenceCrossingBoundary,
     /// An argument of the request is invalid.
     ErrorInvalidArgument,
     /// The id is not a valid EWS id.

@@ -281,6 +281,12 @@ fn response_message(err: &EwsError) -> LocalizedText {
             "Een herhaling van een terugkerende afspraak bestaat niet (meer).",
             "An occurrence of a recurring appointment does not exist (any more).",
         ),
+        "EWS_OCCURRENCE_CROSSING_BOUNDARY" => LocalizedText::new(
+            "Een herhaling kan niet naar of voorbij de dag van de vorige of volgende herhaling worden \
+             verplaatst. Kies een andere datum of pas de reeks aan.",
+            "An occurrence cannot be moved to or past the day of the previous or next occurrence. \
+             Choose another date or change the series.",
+        ),
         "EWS_QUOTA_EXCEEDED" => LocalizedText::new(
             "Het postvak is vol. Maak ruimte vrij in het postvak.",
             "The mailbox is full. Free up space in the mailbox.",

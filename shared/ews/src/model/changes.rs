@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::ItemId;
 use super::calendar_item::{Body, CalendarItem, LegacyFreeBusyStatus, Sensitivity};
 use super::extended_property::OhsyncTag;
 use super::recurrence::Recurrence;
 use super::wire_enum::wire_enum;
+use super::{ItemId, ItemTarget};
 use crate::error::EwsError;
 use crate::version::ExchangeVersion;
 
@@ -331,28 +331,64 @@ impl ItemChange {
     /// Checks the change before it is sent: a ChangeKey (AutoResolve needs one), at least one
     /// edit, each field once, Start/End never deleted, time-zone fields valid for `version`.
     pub fn validate(&self, version: ExchangeVersion) -> Result<(), EwsError> {
-        if self.item_id.change_key.as_deref().is_none_or(str::is_empty) {
-            return Err(EwsError::invalid_input(format!(
-                "update of {} has no ChangeKey",
-                self.item_id.id
-            )));
-        }
-        if self.updates.is_empty() {
-            return Err(EwsError::invalid_input(format!(
-                "update of {} has no edits",
-                self.item_id.id
-            )));
-        }
-        if self.updates.iter().any(|update| {
-            matches!(
-                update,
-                FieldUpdate::Delete(CalendarFieldName::Start | CalendarFieldName::End)
-            )
-        }) {
-            return Err(EwsError::invalid_input("Start and End cannot be deleted"));
-        }
-        check_field_names(self.updates.iter().map(FieldUpdate::name), version)
+        check_updates(&self.item_id, &self.updates, version)
     }
+}
+
+/// The edits of an item or of one instance of a series (which makes it an exception); the
+/// target's id must carry the ChangeKey the edits are based on (the master's, for an instance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetChange {
+    /// What is edited.
+    pub target: ItemTarget,
+    /// The edits.
+    pub updates: Vec<FieldUpdate>,
+}
+
+impl TargetChange {
+    /// Checks the change before it is sent, as [`ItemChange::validate`] does, and the target.
+    pub fn validate(&self, version: ExchangeVersion) -> Result<(), EwsError> {
+        self.target.validate()?;
+        check_updates(self.target.id(), &self.updates, version)
+    }
+}
+
+impl From<ItemChange> for TargetChange {
+    fn from(change: ItemChange) -> Self {
+        Self {
+            target: ItemTarget::Item(change.item_id),
+            updates: change.updates,
+        }
+    }
+}
+
+/// The rules every update follows, whatever it targets.
+fn check_updates(
+    id: &ItemId,
+    updates: &[FieldUpdate],
+    version: ExchangeVersion,
+) -> Result<(), EwsError> {
+    if id.change_key.as_deref().is_none_or(str::is_empty) {
+        return Err(EwsError::invalid_input(format!(
+            "update of {} has no ChangeKey",
+            id.id
+        )));
+    }
+    if updates.is_empty() {
+        return Err(EwsError::invalid_input(format!(
+            "update of {} has no edits",
+            id.id
+        )));
+    }
+    if updates.iter().any(|update| {
+        matches!(
+            update,
+            FieldUpdate::Delete(CalendarFieldName::Start | CalendarFieldName::End)
+        )
+    }) {
+        return Err(EwsError::invalid_input("Start and End cannot be deleted"));
+    }
+    check_field_names(updates.iter().map(FieldUpdate::name), version)
 }
 
 #[cfg(test)]
@@ -428,6 +464,36 @@ mod tests {
             updates: vec![FieldUpdate::Delete(CalendarFieldName::Start)],
         };
         assert!(delete_start.validate(version).is_err());
+    }
+
+    #[test]
+    fn occurrence_changes_need_the_masters_change_key_and_a_1_based_index() {
+        let version = ExchangeVersion::Exchange2016;
+        let edit = vec![FieldUpdate::Set(CalendarField::Subject("x".into()))];
+        let change = |master: ItemId, instance_index| TargetChange {
+            target: ItemTarget::occurrence(master, instance_index),
+            updates: edit.clone(),
+        };
+        assert!(
+            change(ItemId::new("AAMk", "DwAA"), 3)
+                .validate(version)
+                .is_ok()
+        );
+        assert!(
+            change(ItemId::new("AAMk", "DwAA"), 0)
+                .validate(version)
+                .is_err()
+        );
+        assert!(
+            change(ItemId::without_change_key("AAMk"), 3)
+                .validate(version)
+                .is_err()
+        );
+        let item = TargetChange::from(ItemChange {
+            item_id: ItemId::new("AAMk", "DwAA"),
+            updates: edit.clone(),
+        });
+        assert_eq!(item.target, ItemTarget::Item(ItemId::new("AAMk", "DwAA")));
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub use calendar_item::{
 };
 pub use changes::{
     CalendarField, CalendarFieldName, ConflictResolution, FieldUpdate, FindItemPage, ItemChange,
-    ItemShape, NewCalendarItem, SyncChange, SyncPage, UpdatedItem,
+    ItemShape, NewCalendarItem, SyncChange, SyncPage, TargetChange, UpdatedItem,
 };
 pub use extended_property::{
     ExtendedFieldUri, ExtendedProperty, OHSYNC_PROPERTY_NAME, OHSYNC_PROPERTY_SET_ID,
@@ -59,6 +59,55 @@ impl ItemId {
             id: id.into(),
             change_key: None,
         }
+    }
+}
+
+/// What GetItem, UpdateItem and DeleteItem address: an item, or one instance of a series.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ItemTarget {
+    /// `t:ItemId`: a single, a master, or an occurrence or exception by its own id.
+    Item(ItemId),
+    /// `t:OccurrenceItemId`: instance `instance_index` (1-based) of the series `master`. The
+    /// master's ChangeKey is the instance's too (WSR/occurrenceitemid).
+    Occurrence {
+        /// The master's id and, for updates, its ChangeKey.
+        master: ItemId,
+        /// The 1-based instance index.
+        instance_index: u32,
+    },
+}
+
+impl ItemTarget {
+    /// Instance `instance_index` (1-based) of the series `master`.
+    pub fn occurrence(master: ItemId, instance_index: u32) -> Self {
+        Self::Occurrence {
+            master,
+            instance_index,
+        }
+    }
+
+    /// The id sent: the item's, or the master's for an instance.
+    pub fn id(&self) -> &ItemId {
+        match self {
+            Self::Item(id) | Self::Occurrence { master: id, .. } => id,
+        }
+    }
+
+    /// Checks that the target is usable in a request: a non-empty id and a 1-based index.
+    pub fn validate(&self) -> Result<(), EwsError> {
+        self.id().validate()?;
+        match self {
+            Self::Occurrence {
+                instance_index: 0, ..
+            } => Err(EwsError::invalid_input("InstanceIndex starts at 1")),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl From<ItemId> for ItemTarget {
+    fn from(id: ItemId) -> Self {
+        Self::Item(id)
     }
 }
 

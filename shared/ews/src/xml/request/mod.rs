@@ -20,7 +20,7 @@ use writer::SoapWriter;
 use crate::error::EwsError;
 use crate::model::{
     ConflictResolution, ExtendedFieldUri, FieldUpdate, GLOBAL_OBJECT_ID_FIELD, GlobalObjectId,
-    ItemChange, ItemId, ItemShape, NewCalendarItem, OHSYNC_TAG_FIELD,
+    ItemId, ItemShape, ItemTarget, NewCalendarItem, OHSYNC_TAG_FIELD, TargetChange,
 };
 
 /// SyncFolderItems returns at most this many changes per call (EWS-NOTES §2).
@@ -84,6 +84,25 @@ fn write_item_id(soap: &mut SoapWriter, id: &ItemId) -> io::Result<()> {
     }
 }
 
+/// `t:ItemId`, or `t:OccurrenceItemId` with the master's id and ChangeKey (WSR/occurrenceitemid).
+fn write_target(soap: &mut SoapWriter, target: &ItemTarget) -> io::Result<()> {
+    match target {
+        ItemTarget::Item(id) => write_item_id(soap, id),
+        ItemTarget::Occurrence {
+            master,
+            instance_index,
+        } => {
+            let index = instance_index.to_string();
+            let mut attributes = vec![("RecurringMasterId", master.id.as_str())];
+            if let Some(change_key) = master.change_key.as_deref() {
+                attributes.push(("ChangeKey", change_key));
+            }
+            attributes.push(("InstanceIndex", &index));
+            soap.empty("t:OccurrenceItemId", &attributes)
+        }
+    }
+}
+
 fn write_calendar_folder(soap: &mut SoapWriter, container: &str) -> io::Result<()> {
     soap.start(container, &[])?;
     soap.empty("t:DistinguishedFolderId", &[("Id", "calendar")])?;
@@ -143,9 +162,9 @@ pub fn sync_folder_items(
     )
 }
 
-/// `GetItem` with the full calendar shape for `ids`.
-pub fn get_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, EwsError> {
-    if ids.is_empty() {
+/// `GetItem` with the full calendar shape for items or instances of series.
+pub fn get_item(context: &RequestContext, targets: &[ItemTarget]) -> Result<Vec<u8>, EwsError> {
+    if targets.is_empty() {
         return Err(EwsError::invalid_input("GetItem needs at least one id"));
     }
     finish(
@@ -153,8 +172,8 @@ pub fn get_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, Ews
             soap.start("m:GetItem", &[])?;
             write_full_shape(soap, context.version)?;
             soap.start("m:ItemIds", &[])?;
-            for id in ids {
-                write_item_id(soap, id)?;
+            for target in targets {
+                write_target(soap, target)?;
             }
             soap.end("m:ItemIds")?;
             soap.end("m:GetItem")
@@ -344,11 +363,11 @@ pub fn create_item(
     )
 }
 
-/// `UpdateItem` with field-level edits against each item's ChangeKey, resolving a stale
-/// ChangeKey as `resolution` says, never sending invitations or cancellations.
+/// `UpdateItem` with field-level edits of items or instances of series against each ChangeKey,
+/// resolving a stale ChangeKey as `resolution` says, never sending invitations or cancellations.
 pub fn update_item(
     context: &RequestContext,
-    changes: &[ItemChange],
+    changes: &[TargetChange],
     resolution: ConflictResolution,
 ) -> Result<Vec<u8>, EwsError> {
     if changes.is_empty() {
@@ -372,7 +391,7 @@ pub fn update_item(
             soap.start("m:ItemChanges", &[])?;
             for change in changes {
                 soap.start("t:ItemChange", &[])?;
-                write_item_id(soap, &change.item_id)?;
+                write_target(soap, &change.target)?;
                 soap.start("t:Updates", &[])?;
                 for update in &change.updates {
                     match update {
@@ -401,9 +420,10 @@ pub fn update_item(
     )
 }
 
-/// `DeleteItem` to Deleted Items (recoverable by the user), never sending cancellations.
-pub fn delete_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, EwsError> {
-    if ids.is_empty() {
+/// `DeleteItem` of items or instances of series to Deleted Items (recoverable by the user), never
+/// sending cancellations.
+pub fn delete_item(context: &RequestContext, targets: &[ItemTarget]) -> Result<Vec<u8>, EwsError> {
+    if targets.is_empty() {
         return Err(EwsError::invalid_input("DeleteItem needs at least one id"));
     }
     finish(
@@ -416,8 +436,8 @@ pub fn delete_item(context: &RequestContext, ids: &[ItemId]) -> Result<Vec<u8>, 
                 ],
             )?;
             soap.start("m:ItemIds", &[])?;
-            for id in ids {
-                write_item_id(soap, id)?;
+            for target in targets {
+                write_target(soap, target)?;
             }
             soap.end("m:ItemIds")?;
             soap.end("m:DeleteItem")
@@ -434,7 +454,7 @@ mod tests {
 
     use super::*;
     use crate::model::{
-        Body, BodyType, CalendarField, CalendarFieldName, DayOfWeek, DayOfWeekIndex,
+        Body, BodyType, CalendarField, CalendarFieldName, DayOfWeek, DayOfWeekIndex, ItemChange,
         LegacyFreeBusyStatus, OhsyncTag, Recurrence, RecurrencePattern, RecurrenceRange,
         Sensitivity,
     };
@@ -529,7 +549,7 @@ mod tests {
 
     #[test]
     fn get_item_asks_for_text_bodies_and_the_zones_of_its_version() {
-        let ids = [ItemId::new("AAMk=", "DwAA")];
+        let ids = [ItemTarget::Item(ItemId::new("AAMk=", "DwAA"))];
         let modern = text(get_item(&context(ExchangeVersion::Exchange2010), &ids).unwrap());
         assert!(modern.contains("<t:BodyType>Text</t:BodyType>"));
         assert!(modern.contains(r#"<t:FieldURI FieldURI="calendar:StartTimeZone"/>"#));
@@ -845,7 +865,7 @@ mod tests {
 
     #[test]
     fn update_states_change_key_resolution_and_send_to_none() {
-        let change = ItemChange {
+        let change = TargetChange::from(ItemChange {
             item_id: ItemId::new("AAMkA", "DwAAA"),
             updates: vec![
                 FieldUpdate::Set(CalendarField::Subject("Nieuw & beter".into())),
@@ -854,7 +874,7 @@ mod tests {
                 )),
                 FieldUpdate::Delete(CalendarFieldName::Location),
             ],
-        };
+        });
         let xml = text(
             update_item(
                 &context(ExchangeVersion::Exchange2010Sp1),
@@ -888,10 +908,10 @@ mod tests {
 
     #[test]
     fn update_without_change_key_is_refused() {
-        let change = ItemChange {
+        let change = TargetChange::from(ItemChange {
             item_id: ItemId::without_change_key("AAMkA"),
             updates: vec![FieldUpdate::Set(CalendarField::Subject("x".into()))],
-        };
+        });
         assert!(
             update_item(
                 &context(ExchangeVersion::Exchange2016),
@@ -907,12 +927,37 @@ mod tests {
         let xml = text(
             delete_item(
                 &context(ExchangeVersion::Exchange2016),
-                &[ItemId::without_change_key("AAMk1")],
+                &[ItemTarget::Item(ItemId::without_change_key("AAMk1"))],
             )
             .unwrap(),
         );
         assert!(xml.contains(r#"<m:DeleteItem DeleteType="MoveToDeletedItems" SendMeetingCancellations="SendToNone">"#));
         assert!(xml.contains(r#"<t:RequestServerVersion Version="Exchange2016"/>"#));
         assert!(xml.contains(r#"<m:ItemIds><t:ItemId Id="AAMk1"/></m:ItemIds>"#));
+    }
+
+    #[test]
+    fn occurrences_are_addressed_by_master_change_key_and_index() {
+        let master = ItemId::new("AAMkM", "DwAAM");
+        let third = ItemTarget::occurrence(master.clone(), 3);
+        let occurrence = r#"<t:OccurrenceItemId RecurringMasterId="AAMkM" ChangeKey="DwAAM" InstanceIndex="3"/>"#;
+        let context = context(ExchangeVersion::Exchange2016);
+        let got =
+            text(get_item(&context, &[third.clone(), ItemTarget::Item(master.clone())]).unwrap());
+        assert!(got.contains(&format!(
+            r#"<m:ItemIds>{occurrence}<t:ItemId Id="AAMkM" ChangeKey="DwAAM"/></m:ItemIds>"#
+        )));
+        let unkeyed = ItemTarget::occurrence(ItemId::without_change_key("AAMkM"), 5);
+        let deleted = text(delete_item(&context, &[unkeyed]).unwrap());
+        assert!(deleted.contains(
+            r#"<m:ItemIds><t:OccurrenceItemId RecurringMasterId="AAMkM" InstanceIndex="5"/></m:ItemIds>"#
+        ));
+        let change = TargetChange {
+            target: third,
+            updates: vec![FieldUpdate::Set(CalendarField::Subject("Verzet".into()))],
+        };
+        let updated =
+            text(update_item(&context, &[change], ConflictResolution::AutoResolve).unwrap());
+        assert!(updated.contains(&format!("<t:ItemChange>{occurrence}<t:Updates>")));
     }
 }
