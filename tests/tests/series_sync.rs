@@ -13,7 +13,9 @@ use ohsync_engine::reconcile::SkipReason;
 use ohsync_engine::report::RunOutcome;
 use ohsync_ews::model::ItemShape;
 use ohsync_ews_sim::ItemPatch;
-use ohsync_officeheart::{Appointment, AppointmentData, Exception};
+use ohsync_officeheart::{
+    Appointment, AppointmentData, Exception, ExceptionKind, ModifiedOccurrence,
+};
 use support::{World, oh_data};
 
 const MONDAYS_4: &str = "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO;WKST=MO;COUNT=4";
@@ -141,6 +143,74 @@ async fn a_series_made_in_outlook_reaches_officeheart_as_its_rule(backend: Store
     world.assert_in_sync().await;
 }
 
+async fn occurrences_cancelled_and_moved_in_outlook_reach_officeheart_as_exceptions(
+    backend: StoreBackend,
+) {
+    let world = World::start(backend).await;
+    let first = monday_before_the_march_change();
+    world.oh_seed(series_data("Weekstart", first, MONDAYS_4));
+    assert_eq!(world.run().await.outcome, RunOutcome::Completed);
+    let master = world.ex_all().pop().unwrap();
+
+    // In Outlook: the second Monday is cancelled, the third moved to Tuesday 13:00 in room 4.
+    world.ex().delete_occurrence(&master.item_id, 2).unwrap();
+    let tuesday = first + TimeDelta::days(15);
+    let moved = amsterdam(tuesday, 13);
+    world
+        .ex()
+        .edit_occurrence(
+            &master.item_id,
+            3,
+            &ItemPatch::new()
+                .subject("Weekstart (dinsdag)")
+                .location("Kamer 4")
+                .start(moved)
+                .end(moved + TimeDelta::hours(1)),
+        )
+        .unwrap();
+    let report = world.run().await;
+
+    assert_eq!(report.outcome, RunOutcome::Completed, "{report:?}");
+    assert_eq!(
+        report.counts.updated.officeheart, 1,
+        "the series, not an occurrence"
+    );
+    let series = the_series(&world);
+    let exceptions: Vec<(NaiveDate, ExceptionKind)> = series
+        .data
+        .exceptions
+        .iter()
+        .map(|exception| (exception.original_date, exception.kind.clone()))
+        .collect();
+    let schedule = ohsync_officeheart::Schedule::timed(
+        moved.with_timezone(&Amsterdam).fixed_offset(),
+        (moved + TimeDelta::hours(1))
+            .with_timezone(&Amsterdam)
+            .fixed_offset(),
+    )
+    .unwrap();
+    assert_eq!(
+        exceptions,
+        [
+            (first + TimeDelta::weeks(1), ExceptionKind::Cancelled),
+            (
+                first + TimeDelta::weeks(2),
+                ExceptionKind::Modified(ModifiedOccurrence {
+                    schedule,
+                    subject: "Weekstart (dinsdag)".to_owned(),
+                    location: "Kamer 4".to_owned(),
+                })
+            ),
+        ]
+    );
+    assert_eq!(series.data.recurrence.as_deref(), Some(MONDAYS_4));
+    world.assert_in_sync().await;
+    assert!(
+        world.run().await.counts.is_empty(),
+        "the echo is not synced back"
+    );
+}
+
 async fn moving_a_series_or_shortening_it_in_officeheart_rewrites_it_in_exchange(
     backend: StoreBackend,
 ) {
@@ -255,6 +325,7 @@ fn the_series_of_these_tests_straddle_the_march_clock_change() {
 on_every_store!(
     a_weekly_series_from_officeheart_keeps_nine_oclock_across_the_clock_change,
     a_series_made_in_outlook_reaches_officeheart_as_its_rule,
+    occurrences_cancelled_and_moved_in_outlook_reach_officeheart_as_exceptions,
     moving_a_series_or_shortening_it_in_officeheart_rewrites_it_in_exchange,
     deleting_a_series_on_either_side_deletes_it_on_the_other,
     series_ohsync_cannot_write_yet_are_counted_and_left_alone,

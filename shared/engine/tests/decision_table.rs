@@ -82,6 +82,7 @@ fn ex_item(change_key: &str, content: Appointment, changed_at: i64) -> ExchangeI
         tag: None,
         last_modified: at(changed_at),
         appointment: content,
+        unfinished: false,
     }
 }
 

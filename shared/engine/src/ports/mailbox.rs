@@ -40,6 +40,9 @@ pub struct ExchangeItem {
     pub last_modified: DateTime<Utc>,
     /// The normalised content.
     pub appointment: Appointment,
+    /// An ohsync write of this series stopped before it completed (the adapter's marker is
+    /// still on the item): its content is partly ohsync's and carries no edit of the user's.
+    pub unfinished: bool,
 }
 
 impl ExchangeItem {
@@ -108,7 +111,8 @@ pub struct ExchangeUpdate {
 pub enum CreateOutcome {
     /// Created; the new item's key.
     Created(ExchangeItemKey),
-    /// The request may or may not have been applied (timeout, dropped connection).
+    /// The request may or may not have been applied (timeout, dropped connection), or a series
+    /// was created but not completed: its tag finds it, marked unfinished.
     OutcomeUnknown,
     /// Refused; nothing was created.
     Failed(MailboxError),
@@ -123,7 +127,8 @@ pub enum UpdateOutcome {
     Conflict,
     /// No such item (EWS cannot tell "deleted" from "no permission").
     NotFound,
-    /// Refused; nothing was written.
+    /// Refused, or not completed: a series write that stopped after its first request leaves
+    /// the item marked unfinished ([`ExchangeItem::unfinished`]).
     Failed(MailboxError),
 }
 

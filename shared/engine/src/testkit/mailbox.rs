@@ -27,6 +27,7 @@ struct StoredItem {
     tag: Option<OhsyncTag>,
     appointment: Appointment,
     last_modified: DateTime<Utc>,
+    unfinished: bool,
 }
 
 #[derive(Debug)]
@@ -236,6 +237,7 @@ impl StoredItem {
             tag: self.tag.clone(),
             last_modified: self.last_modified,
             appointment: self.appointment.clone(),
+            unfinished: self.unfinished,
         }
     }
 }
@@ -266,6 +268,7 @@ impl MailboxState {
                 tag,
                 appointment,
                 last_modified: now,
+                unfinished: false,
             },
         );
         self.record(&id, true);
@@ -290,6 +293,7 @@ impl MailboxState {
             item.appointment = appointment;
             item.change_key = change_key;
             item.last_modified = now;
+            item.unfinished = false;
         }
         self.record(id, true);
         true

@@ -123,6 +123,7 @@ impl Converter {
                 .last_modified_time
                 .map_or(DateTime::UNIX_EPOCH, |at| at.to_utc()),
             appointment: self.appointment(item, occurrences)?,
+            unfinished: false,
         })
     }
 
