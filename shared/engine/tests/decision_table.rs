@@ -730,6 +730,64 @@ fn unsupported_series_are_skipped_but_their_deletion_reaches_the_other_side() {
     );
 }
 
+fn unfinished(item: ExchangeItem) -> ExchangeItem {
+    ExchangeItem {
+        unfinished: true,
+        ..item
+    }
+}
+
+#[test]
+fn an_unfinished_exchange_write_is_finished_from_officeheart_and_never_copied_back() {
+    // OfficeHeart unchanged since the link, Exchange "newer" only by ohsync's own half write.
+    let unchanged = with(
+        linked_input(),
+        Some(AgendaChange::Upserted(oh_item("v1", content_a(), 0))),
+        Some(present(unfinished(ex_item("CK2", content_b(), 50)))),
+    );
+    assert_eq!(
+        decide(&unchanged, (Changed, Unchanged)),
+        vec![update_exchange("v1", "CK2", content_a())]
+    );
+    let changed = with(
+        linked_input(),
+        Some(AgendaChange::Upserted(oh_item("v2", content_c(), 10))),
+        Some(present(unfinished(ex_item("CK2", content_b(), 50)))),
+    );
+    assert_eq!(
+        decide(&changed, (Changed, Unchanged)),
+        vec![update_exchange("v2", "CK2", content_c())]
+    );
+    let deleted = with(
+        linked_input(),
+        Some(deleted_in_officeheart()),
+        Some(present(unfinished(ex_item("CK2", content_b(), 50)))),
+    );
+    assert_eq!(
+        decide(&deleted, (Deleted, Unchanged)),
+        vec![Action::DeleteInExchange {
+            target: key("AAMk1", "CK2")
+        }]
+    );
+}
+
+#[test]
+fn an_unfinished_exchange_write_without_officeheart_content_waits() {
+    let input = with(
+        linked_input(),
+        None,
+        Some(present(unfinished(ex_item("CK2", content_b(), 50)))),
+    );
+    let plan = reconcile(&input);
+    assert_eq!(plan.decisions.len(), 1);
+    assert_eq!(plan.decisions[0].cell, None);
+    assert_eq!(
+        plan.decisions[0].actions,
+        vec![Action::Skip(SkipReason::UnfinishedWrite)]
+    );
+    assert!(!SkipReason::UnfinishedWrite.holds_back_sync());
+}
+
 #[test]
 fn one_way_direction_ignores_the_other_side() {
     let mut input = with(

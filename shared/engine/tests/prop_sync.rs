@@ -1,4 +1,5 @@
-//! Property test: random user operations on both sides, interleaved with sync runs that may
+//! Property test: random user operations on both sides — singles and series, whose occurrences
+//! are cancelled and moved on either side — interleaved with sync runs that may
 //! crash after any side effect (and are then retried) or lose the read that confirms their
 //! Exchange writes (and end Partial), with pairs of racing runs and with feed
 //! resets (an invalid Exchange sync state, an expired OfficeHeart cursor) after which both
@@ -11,11 +12,15 @@
 
 mod common;
 
-use chrono::TimeDelta;
-use ohsync_engine::appointment::{Appointment, Schedule, Text};
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeDelta};
+use ohsync_engine::appointment::{Appointment, Schedule, Text, TimedSpan};
 use ohsync_engine::ports::Clock;
 use ohsync_engine::reconcile::{AbortReason, ConflictPolicy, Side};
+use ohsync_engine::recurrence::RecurrenceRule;
 use ohsync_engine::report::RunOutcome;
+use ohsync_engine::series::{Exception, ModifiedOccurrence, Recurrence, Series};
 use ohsync_engine::testkit::{TestWorld, appointment};
 use proptest::prelude::*;
 
@@ -29,9 +34,19 @@ struct When {
     day: i64,
     hour: i64,
     all_day: bool,
+    /// A series of this many occurrences, every other day, its second one cancelled.
+    series: Option<u8>,
 }
 
 impl When {
+    fn appointment(self, subject: &str) -> Appointment {
+        let single = appointment(subject, self.schedule());
+        match self.series {
+            None => single,
+            Some(count) => edited(edited(single, Edit::Recur(Some(count))), Edit::Cancel(1)),
+        }
+    }
+
     fn schedule(self) -> Schedule {
         if self.all_day {
             all_day(self.day)
@@ -46,6 +61,12 @@ enum Edit {
     Rename(usize),
     Reschedule(When),
     Relocate(usize),
+    /// Every other day, this many times; `None` makes it a single appointment again.
+    Recur(Option<u8>),
+    /// Cancels occurrence n of a series, or restores it.
+    Cancel(u8),
+    /// Moves occurrence n of a series three hours later and renames it, or restores it.
+    MoveOccurrence(u8),
 }
 
 #[derive(Debug, Clone)]
@@ -70,11 +91,18 @@ fn when() -> impl Strategy<Value = When> {
         1 => Just(-60i64),
         1 => Just(400i64),
     ];
-    (day, 8i64..11, prop::bool::weighted(0.2)).prop_map(|(day, hour, all_day)| When {
+    (
         day,
-        hour,
-        all_day,
-    })
+        8i64..11,
+        prop::bool::weighted(0.2),
+        prop::option::weighted(0.3, 2u8..6),
+    )
+        .prop_map(|(day, hour, all_day, series)| When {
+            day,
+            hour,
+            all_day,
+            series,
+        })
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -82,6 +110,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..SUBJECTS.len()).prop_map(Edit::Rename),
         when().prop_map(Edit::Reschedule),
         (0usize..3).prop_map(Edit::Relocate),
+        prop::option::weighted(0.8, 2u8..6).prop_map(Edit::Recur),
+        (0u8..6).prop_map(Edit::Cancel),
+        (0u8..6).prop_map(Edit::MoveOccurrence),
     ]
 }
 
@@ -110,16 +141,84 @@ fn policy() -> impl Strategy<Value = ConflictPolicy> {
     ]
 }
 
-fn edited(
-    mut current: ohsync_engine::appointment::Appointment,
-    edit: Edit,
-) -> ohsync_engine::appointment::Appointment {
+fn edited(mut current: Appointment, edit: Edit) -> Appointment {
     match edit {
         Edit::Rename(subject) => current.subject = Text::new(SUBJECTS[subject]),
-        Edit::Reschedule(when) => current.schedule = when.schedule(),
+        Edit::Reschedule(when) => {
+            current.schedule = when.schedule();
+            // Exceptions are named by original dates: the ones the new start does not give go.
+            if let Some(Recurrence::Series(series)) = &current.recurrence {
+                let exceptions = series.exceptions().clone();
+                current.recurrence = series_of(&current, series.rule().clone(), exceptions);
+            }
+        }
         Edit::Relocate(room) => current.location = Text::new(&format!("Kamer {room}")),
+        Edit::Recur(None) => current.recurrence = None,
+        Edit::Recur(Some(count)) => {
+            let rule = format!("FREQ=DAILY;INTERVAL=2;COUNT={count}")
+                .parse()
+                .unwrap();
+            current.recurrence = series_of(&current, rule, BTreeMap::new());
+        }
+        Edit::Cancel(n) => toggle_exception(&mut current, n, |_| Exception::Cancelled),
+        Edit::MoveOccurrence(n) => toggle_exception(&mut current, n, |moved| {
+            Exception::Modified(ModifiedOccurrence {
+                schedule: moved,
+                subject: Text::new("Verzet"),
+                location: Text::new("Elders"),
+            })
+        }),
     }
     current
+}
+
+fn series_of(
+    appointment: &Appointment,
+    rule: RecurrenceRule,
+    exceptions: BTreeMap<NaiveDate, Exception>,
+) -> Option<Recurrence> {
+    let first = appointment.schedule.first_date(appointment.time_zone);
+    Series::new(rule, first, exceptions).map(Recurrence::Series)
+}
+
+/// Adds an exception for occurrence `n` of a series (or takes it away when there is one); the
+/// exception is made from the occurrence's schedule three hours later (all-day: the same day).
+fn toggle_exception(
+    appointment: &mut Appointment,
+    n: u8,
+    exception: impl Fn(Schedule) -> Exception,
+) {
+    let Some(Recurrence::Series(series)) = &appointment.recurrence else {
+        return;
+    };
+    let first = appointment.schedule.first_date(appointment.time_zone);
+    let Some(date) = series.rule().dates(first).nth(usize::from(n)) else {
+        return;
+    };
+    let mut exceptions = series.exceptions().clone();
+    if exceptions.remove(&date).is_none() {
+        let plain = appointment.schedule.on(appointment.time_zone, date);
+        let moved = match plain {
+            Schedule::Timed(span) => Schedule::Timed(
+                TimedSpan::new(
+                    span.start() + TimeDelta::hours(3),
+                    span.end() + TimeDelta::hours(3),
+                )
+                .unwrap(),
+            ),
+            Schedule::AllDay(_) => plain,
+        };
+        exceptions.insert(date, exception(moved));
+    }
+    appointment.recurrence = series_of(appointment, series.rule().clone(), exceptions);
+}
+
+/// Notes `appointment` as written by a user and returns it.
+fn wrote(log: &mut UserLog, appointment: Appointment) -> Appointment {
+    if let Some(contents) = &mut log.contents {
+        contents.insert(appointment.content_hash());
+    }
+    appointment
 }
 
 fn lease_passes(world: &TestWorld) {
@@ -133,29 +232,31 @@ async fn apply(world: &TestWorld, log: &mut UserLog, op: &Op) {
         Op::CreateInOfficeHeart { subject, when } => {
             let item = world
                 .agenda
-                .user_create(appointment(SUBJECTS[*subject], when.schedule()));
+                .user_create(wrote(log, when.appointment(SUBJECTS[*subject])));
             log.created.insert(Identity::OfficeHeart(item.id));
         }
         Op::CreateInExchange { subject, when } => {
             let key = world
                 .mailbox
-                .user_create(appointment(SUBJECTS[*subject], when.schedule()));
+                .user_create(wrote(log, when.appointment(SUBJECTS[*subject])));
             log.created.insert(Identity::Exchange(key.uid));
         }
         Op::EditInOfficeHeart { pick, edit } => {
             let items = world.agenda.items();
             if let Some(item) = items.get(pick % items.len().max(1)) {
-                world
-                    .agenda
-                    .user_update(&item.id, edited(item.appointment.clone(), *edit));
+                world.agenda.user_update(
+                    &item.id,
+                    wrote(log, edited(item.appointment.clone(), *edit)),
+                );
             }
         }
         Op::EditInExchange { pick, edit } => {
             let items = world.mailbox.items();
             if let Some(item) = items.get(pick % items.len().max(1)) {
-                world
-                    .mailbox
-                    .user_update(&item.key.item_id, edited(item.appointment.clone(), *edit));
+                world.mailbox.user_update(
+                    &item.key.item_id,
+                    wrote(log, edited(item.appointment.clone(), *edit)),
+                );
             }
         }
         Op::DeleteInOfficeHeart { pick } => {
@@ -209,7 +310,7 @@ async fn apply(world: &TestWorld, log: &mut UserLog, op: &Op) {
 fn window_is_empty(world: &TestWorld, side: Side) -> bool {
     let bounds = world.policy.window.bounds(world.clock.now());
     let inside = |appointment: &Appointment| {
-        let (start, end) = appointment.instants();
+        let (start, end) = appointment.extent();
         bounds.overlaps(start, end)
     };
     match side {
@@ -241,7 +342,10 @@ fn calendar_writes(world: &TestWorld) -> u64 {
 async fn scenario(ops: &[Op], conflict: ConflictPolicy) -> Result<(), String> {
     let mut world = world();
     world.policy.conflict = conflict;
-    let mut log = UserLog::default();
+    let mut log = UserLog {
+        contents: Some(Default::default()),
+        ..UserLog::default()
+    };
     for op in ops {
         apply(&world, &mut log, op).await;
     }

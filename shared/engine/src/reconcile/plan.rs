@@ -78,10 +78,9 @@ pub enum SkipReason {
     /// A series whose rule ohsync cannot sync is neither copied nor written from; a linked
     /// one's deletion still reaches the other side.
     UnsupportedRecurrence,
-    /// A series with changed or cancelled occurrences is not written to Exchange yet: its
-    /// exceptions take further requests after the series', and a run that died between them
-    /// would leave a series that reads as the user's edit (docs/SYNC-ENGINE.md).
-    ExceptionsNotWritten,
+    /// An ohsync series write on Exchange stopped half way and OfficeHeart's appointment was
+    /// not read in this run: the pair is rewritten at OfficeHeart's next change of it.
+    UnfinishedWrite,
     /// The direction does not allow writing to that side.
     DirectionExcluded,
     /// A linked item is missing from a listing: unknown, never a deletion.

@@ -14,7 +14,6 @@ use crate::ports::{
     AgendaChange, AgendaItem, ExchangeItem, ExchangeUpdate, ItemSummary, Mapping, NewAgendaItem,
     NewExchangeItem, SyncedSpan,
 };
-use crate::series::Recurrence;
 
 pub(super) fn decide(input: &ReconcileInput, pair: Pair) -> Decision {
     let rules = Rules { input, pair: &pair };
@@ -76,9 +75,31 @@ impl Rules<'_> {
     // ---- classification ----
 
     fn classify(&self) -> Result<Cell, SkipReason> {
+        let exchange = self.exchange_state()?;
+        let officeheart = self.officeheart_state();
+        let unfinished = self.exchange_item().is_ok_and(|item| item.unfinished);
+        if unfinished && self.mapping().is_some() {
+            return self.finish_exchange_write(officeheart);
+        }
         Ok(Cell {
-            officeheart: self.officeheart_state(),
-            exchange: self.exchange_state()?,
+            officeheart,
+            exchange,
+        })
+    }
+
+    /// Exchange holds a series write of ohsync's that stopped half way: it carries no edit of
+    /// the user's, so Exchange counts as unchanged and OfficeHeart's appointment is written
+    /// again whole — or its deletion carried out. Without OfficeHeart's content in this run
+    /// the pair waits for its next change.
+    fn finish_exchange_write(&self, officeheart: SideState) -> Result<Cell, SkipReason> {
+        let officeheart = match officeheart {
+            SideState::Unchanged if self.officeheart_item().is_some() => SideState::Changed,
+            SideState::Unchanged => return Err(SkipReason::UnfinishedWrite),
+            other => other,
+        };
+        Ok(Cell {
+            officeheart,
+            exchange: SideState::Unchanged,
         })
     }
 
@@ -216,8 +237,6 @@ impl Rules<'_> {
             Some(SkipReason::DirectionExcluded)
         } else if source.appointment.has_unsupported_recurrence() {
             Some(SkipReason::UnsupportedRecurrence)
-        } else if has_exceptions(&source.appointment) {
-            Some(SkipReason::ExceptionsNotWritten)
         } else if !self.in_window(start, end) {
             Some(SkipReason::OutsideWindow)
         } else {
@@ -310,9 +329,6 @@ impl Rules<'_> {
         }
         if source.appointment.has_unsupported_recurrence() {
             return vec![Action::Skip(SkipReason::UnsupportedRecurrence)];
-        }
-        if has_exceptions(&source.appointment) {
-            return vec![Action::Skip(SkipReason::ExceptionsNotWritten)];
         }
         let Some(target) = self.exchange_target() else {
             return vec![Action::Skip(SkipReason::Unreadable { retryable: true })];
@@ -499,8 +515,8 @@ impl Rules<'_> {
         let settled = recreation.iter().any(|action| {
             action.is_write() || matches!(action, Action::Skip(reason) if reason.holds_back_sync())
         });
-        // A re-creation that may not happen (outside the window, an unwritable series) leaves a mapping
-        // to a deleted item; it goes, and the surviving item stands alone.
+        // A re-creation that may not happen (outside the window, an unsupported series) leaves
+        // a mapping to a deleted item; it goes, and the surviving item stands alone.
         let unlink = if settled { Vec::new() } else { self.unlink() };
         [vec![conflict], recreation, unlink].concat()
     }
@@ -550,9 +566,4 @@ fn linked(officeheart: &AgendaItem, exchange: &ExchangeItem, content: &Appointme
         content_hash: content.content_hash(),
         span: Some(SyncedSpan::of(content)),
     }
-}
-
-/// Whether `appointment` is a series with changed or cancelled occurrences.
-fn has_exceptions(appointment: &Appointment) -> bool {
-    matches!(&appointment.recurrence, Some(Recurrence::Series(series)) if !series.exceptions().is_empty())
 }

@@ -18,6 +18,7 @@ use crate::ports::{
     ItemSummary, ListingToken, Mailbox, MailboxChange, MailboxChangePage, MailboxError,
     MailboxListingPage, MailboxSyncState, NewExchangeItem, UpdateOutcome,
 };
+use crate::series::{Recurrence, Series};
 use crate::window::WindowBounds;
 
 #[derive(Debug, Clone)]
@@ -226,6 +227,43 @@ impl FakeMailbox {
     }
 }
 
+/// What the first request of a series write with exceptions leaves, as EWS writes it: the
+/// series with its rule and no exceptions (setting a rule drops them). `None` for anything
+/// written in one request.
+fn first_half(appointment: &Appointment) -> Option<Appointment> {
+    let Some(Recurrence::Series(series)) = &appointment.recurrence else {
+        return None;
+    };
+    if series.exceptions().is_empty() {
+        return None;
+    }
+    let first = appointment.schedule.first_date(appointment.time_zone);
+    let bare = Series::new(series.rule().clone(), first, [])?;
+    Some(Appointment {
+        recurrence: Some(Recurrence::Series(bare)),
+        ..appointment.clone()
+    })
+}
+
+impl FakeMailbox {
+    /// The rest of a series write after its first request: the exceptions and the marker
+    /// taken off, after which the item is whole.
+    fn second_half(
+        &self,
+        id: &ExchangeItemId,
+        appointment: &Appointment,
+        now: DateTime<Utc>,
+    ) -> Result<ExchangeItemKey, MailboxError> {
+        let mut state = lock(&self.state);
+        state.rewrite(id, appointment.clone(), now);
+        state
+            .items
+            .get(id)
+            .map(|item| item.to_item(id).key)
+            .ok_or_else(crashed)
+    }
+}
+
 impl StoredItem {
     fn to_item(&self, id: &ExchangeItemId) -> ExchangeItem {
         ExchangeItem {
@@ -297,6 +335,12 @@ impl MailboxState {
         }
         self.record(id, true);
         true
+    }
+
+    fn mark_unfinished(&mut self, id: &ExchangeItemId) {
+        if let Some(item) = self.items.get_mut(id) {
+            item.unfinished = true;
+        }
     }
 
     fn remove(&mut self, id: &ExchangeItemId) -> bool {
@@ -510,8 +554,21 @@ impl Mailbox for FakeMailbox {
         let now = self.clock.now();
         let mut outcomes = Vec::new();
         for item in items {
-            let key =
-                lock(&self.state).insert(Some(item.tag.clone()), item.appointment.clone(), now);
+            let Some(first_half) = first_half(&item.appointment) else {
+                let key =
+                    lock(&self.state).insert(Some(item.tag.clone()), item.appointment.clone(), now);
+                self.faults.effect().map_err(|_| crashed())?;
+                outcomes.push(CreateOutcome::Created(key));
+                continue;
+            };
+            let key = {
+                let mut state = lock(&self.state);
+                let key = state.insert(Some(item.tag.clone()), first_half, now);
+                state.mark_unfinished(&key.item_id);
+                key
+            };
+            self.faults.effect().map_err(|_| crashed())?;
+            let key = self.second_half(&key.item_id, &item.appointment, now)?;
             self.faults.effect().map_err(|_| crashed())?;
             outcomes.push(CreateOutcome::Created(key));
         }
@@ -532,13 +589,24 @@ impl Mailbox for FakeMailbox {
                 match state.current_key(&update.key.item_id) {
                     None => UpdateOutcome::NotFound,
                     Some(current) if current != &update.key.change_key => UpdateOutcome::Conflict,
-                    Some(_) => {
-                        state.rewrite(&update.key.item_id, update.appointment.clone(), now);
-                        let Some(item) = state.items.get(&update.key.item_id) else {
-                            return Err(crashed());
-                        };
-                        UpdateOutcome::Updated(item.to_item(&update.key.item_id).key)
-                    }
+                    Some(_) => match first_half(&update.appointment) {
+                        None => {
+                            state.rewrite(&update.key.item_id, update.appointment.clone(), now);
+                            let Some(item) = state.items.get(&update.key.item_id) else {
+                                return Err(crashed());
+                            };
+                            UpdateOutcome::Updated(item.to_item(&update.key.item_id).key)
+                        }
+                        Some(first_half) => {
+                            state.rewrite(&update.key.item_id, first_half, now);
+                            state.mark_unfinished(&update.key.item_id);
+                            drop(state);
+                            self.faults.effect().map_err(|_| crashed())?;
+                            let key =
+                                self.second_half(&update.key.item_id, &update.appointment, now)?;
+                            UpdateOutcome::Updated(key)
+                        }
+                    },
                 }
             };
             if matches!(outcome, UpdateOutcome::Updated(_)) {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
-use ohsync_engine::appointment::{DaySpan, Schedule, TimedSpan};
+use ohsync_engine::appointment::{ContentHash, DaySpan, Schedule, TimedSpan};
 use ohsync_engine::identity::{ExchangeUid, OfficeHeartId, OhsyncTag};
 use ohsync_engine::ports::Clock;
 use ohsync_engine::testkit::TestWorld;
@@ -58,6 +58,10 @@ pub enum Identity {
 pub struct UserLog {
     pub created: BTreeSet<Identity>,
     pub deleted: BTreeSet<Identity>,
+    /// Every content a user wrote, when the test tracks them: both calendars must end holding
+    /// only these, as ohsync copies contents and never makes one up (a series write left half
+    /// done would).
+    pub contents: Option<BTreeSet<ContentHash>>,
 }
 
 /// Union-find over identities linked by tags, external refs and every mapping ever written.
@@ -136,7 +140,7 @@ pub fn check_invariants(world: &TestWorld, log: &UserLog) -> Result<(), String> 
                     || linked(&item.id, &ex.key.uid)
             })
             .collect();
-        let (start, end) = item.appointment.instants();
+        let (start, end) = item.appointment.extent();
         let inside = bounds.overlaps(start, end);
         match counterparts.as_slice() {
             [] if inside => {
@@ -173,7 +177,7 @@ pub fn check_invariants(world: &TestWorld, log: &UserLog) -> Result<(), String> 
                     || linked(&item.id, &ex.key.uid)
             })
             .count();
-        let (start, end) = ex.appointment.instants();
+        let (start, end) = ex.appointment.extent();
         if counterparts > 1 || (counterparts == 0 && bounds.overlaps(start, end)) {
             return Err(format!(
                 "Exchange {} has {counterparts} OfficeHeart copies",
@@ -219,6 +223,17 @@ pub fn check_invariants(world: &TestWorld, log: &UserLog) -> Result<(), String> 
     for created in &log.created {
         if !deleted_lineages.contains(&lineage.root(created)) && !live.contains(created) {
             return Err(format!("{created:?} was lost: nobody deleted it"));
+        }
+    }
+    if let Some(contents) = &log.contents {
+        let held = officeheart
+            .iter()
+            .map(|item| &item.appointment)
+            .chain(exchange.iter().map(|ex| &ex.appointment));
+        for appointment in held {
+            if !contents.contains(&appointment.content_hash()) {
+                return Err(format!("a content no user wrote: {appointment:?}"));
+            }
         }
     }
     Ok(())
