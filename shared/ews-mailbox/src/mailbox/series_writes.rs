@@ -12,6 +12,7 @@
 //! carry the freshest key known and `AlwaysOverwrite`: the master is marked meanwhile, so its
 //! content is ohsync's own until the marker goes.
 
+use ohsync_engine::identity::ExchangeUid;
 use ohsync_ews::model::{CalendarFieldName, ConflictResolution, FieldUpdate, TargetChange};
 use ohsync_ews::{EwsError, ItemId, ItemResult, ItemTarget};
 
@@ -23,6 +24,8 @@ use crate::convert::ExceptionWrites;
 pub(super) struct PendingSeries {
     /// The master, with the freshest ChangeKey known.
     pub(super) master: ItemId,
+    /// The master's UID, when the version has UIDs.
+    pub(super) uid: Option<ExchangeUid>,
     /// What is left to write.
     pub(super) writes: ExceptionWrites,
 }
@@ -58,24 +61,24 @@ fn record<T>(
 
 impl EwsMailbox {
     /// Writes the exceptions of each series and removes its marker, then puts its outcome in
-    /// `answers` at the series' position: `settle` makes it from the master's final id and
-    /// ChangeKey, or from the error that stopped it.
+    /// `answers` at the series' position: `settle` makes it from the master's UID and its final
+    /// id and ChangeKey, or from the error that stopped it.
     pub(super) async fn complete_series<O>(
         &self,
         answers: &mut [O],
         series: Vec<(usize, PendingSeries)>,
-        settle: impl Fn(usize, Progress) -> O,
+        settle: impl Fn(Option<&ExchangeUid>, Progress) -> O,
     ) {
         if series.is_empty() {
             return;
         }
         let (positions, series): (Vec<usize>, Vec<PendingSeries>) = series.into_iter().unzip();
-        for (position, completed) in positions
-            .into_iter()
-            .zip(self.write_exceptions(series).await)
-        {
+        let uids: Vec<Option<ExchangeUid>> =
+            series.iter().map(|pending| pending.uid.clone()).collect();
+        let completed = self.write_exceptions(series).await;
+        for ((position, uid), completed) in positions.into_iter().zip(uids).zip(completed) {
             if let Some(answer) = answers.get_mut(position) {
-                *answer = settle(position, completed);
+                *answer = settle(uid.as_ref(), completed);
             }
         }
     }

@@ -63,22 +63,28 @@ impl EwsMailbox {
         }
         let mut answers = Vec::with_capacity(results.len());
         let mut series = Vec::new();
-        let mut uids = Vec::with_capacity(results.len());
         for (result, (uid, exceptions)) in results.into_iter().zip(sent) {
             answers.push(match (result, exceptions) {
                 (Ok(master), Some(writes)) => {
-                    series.push((answers.len(), PendingSeries { master, writes }));
+                    series.push((
+                        answers.len(),
+                        PendingSeries {
+                            master,
+                            uid,
+                            writes,
+                        },
+                    ));
+                    // Until the series is completed.
                     CreateOutcome::OutcomeUnknown
                 }
                 (Ok(id), None) => self.created(&id, uid.as_ref()),
                 (Err(error), _) if error.is_outcome_unknown() => CreateOutcome::OutcomeUnknown,
                 (Err(error), _) => CreateOutcome::Failed(mailbox_error(&error)),
             });
-            uids.push(uid);
         }
-        self.complete_series(&mut answers, series, |position, completed| {
+        self.complete_series(&mut answers, series, |uid, completed| {
             match completed {
-                Ok(id) => self.created(&id, uids.get(position).and_then(Option::as_ref)),
+                Ok(id) => self.created(&id, uid),
                 Err(error) => {
                     tracing::warn!(%error, "created a series but not its exceptions; it stays marked unfinished");
                     CreateOutcome::OutcomeUnknown
@@ -140,12 +146,18 @@ impl EwsMailbox {
         for (result, (update, exceptions)) in results.into_iter().zip(&sent) {
             answers.push(match (result, exceptions) {
                 (Ok(updated), Some(writes)) => {
-                    let master = updated.item_id;
-                    let writes = writes.clone();
-                    series.push((answers.len(), PendingSeries { master, writes }));
-                    UpdateOutcome::Conflict
+                    let pending = PendingSeries {
+                        master: updated.item_id,
+                        uid: Some(update.key.uid.clone()),
+                        writes: writes.clone(),
+                    };
+                    series.push((answers.len(), pending));
+                    // Until the series is completed.
+                    UpdateOutcome::Failed(MailboxError::Unavailable(
+                        "the series write was not completed".into(),
+                    ))
                 }
-                (Ok(updated), None) => self.updated(&updated.item_id, update),
+                (Ok(updated), None) => self.updated(&updated.item_id, Some(&update.key.uid)),
                 (Err(error), _)
                     if has_code(&error, &ResponseCode::ErrorIrresolvableConflict)
                         || has_code(&error, &ResponseCode::ErrorStaleObject) =>
@@ -156,14 +168,9 @@ impl EwsMailbox {
                 (Err(error), _) => UpdateOutcome::Failed(mailbox_error(&error)),
             });
         }
-        self.complete_series(&mut answers, series, |position, completed| {
-            match (completed, sent.get(position)) {
-                (Ok(id), Some((update, _))) => self.updated(&id, update),
-                (Err(error), _) => UpdateOutcome::Failed(mailbox_error(&error)),
-                (Ok(_), None) => UpdateOutcome::Failed(MailboxError::Unavailable(
-                    "no answer for this update".into(),
-                )),
-            }
+        self.complete_series(&mut answers, series, |uid, completed| match completed {
+            Ok(id) => self.updated(&id, uid),
+            Err(error) => UpdateOutcome::Failed(mailbox_error(&error)),
         })
         .await;
         Ok(slots.fill(answers, || {
@@ -173,9 +180,9 @@ impl EwsMailbox {
         }))
     }
 
-    /// The outcome of an update answered with `id`.
-    fn updated(&self, id: &ItemId, update: &ExchangeUpdate) -> UpdateOutcome {
-        match self.converter.key_of(id, Some(update.key.uid.as_str())) {
+    /// The outcome of an update of the item with `uid` answered with `id`.
+    fn updated(&self, id: &ItemId, uid: Option<&ExchangeUid>) -> UpdateOutcome {
+        match self.converter.key_of(id, uid.map(ExchangeUid::as_str)) {
             Ok(key) => UpdateOutcome::Updated(key),
             Err(error) => UpdateOutcome::Failed(unusable_answer(&error)),
         }
