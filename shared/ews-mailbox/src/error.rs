@@ -9,6 +9,10 @@ use crate::convert::ConvertError;
 /// The code of a [`MailboxError::Rejected`] for an item ohsync could not convert.
 pub const UNCONVERTIBLE_ITEM: &str = "OhsyncUnconvertibleItem";
 
+/// The code of a [`MailboxError::Rejected`] for a series with an occurrence moved onto or past
+/// a neighbour's day, which Exchange would refuse: refused before anything is written.
+pub const OCCURRENCE_CROSSES_NEIGHBOUR: &str = "OhsyncOccurrenceCrossesNeighbour";
+
 /// The engine's view of an EWS failure.
 ///
 /// 401 → `Unauthorized`; 403 (an EWS access policy) → `AccessBlocked`; throttling (ErrorServerBusy
@@ -65,8 +69,12 @@ pub fn has_code(error: &EwsError, code: &ResponseCode) -> bool {
 
 /// A conversion failure as the engine sees it: the item is refused, not retried.
 pub fn unconvertible(error: &ConvertError) -> MailboxError {
+    let code = match error {
+        ConvertError::OccurrenceCrossesNeighbour { .. } => OCCURRENCE_CROSSES_NEIGHBOUR,
+        _ => UNCONVERTIBLE_ITEM,
+    };
     MailboxError::Rejected {
-        code: UNCONVERTIBLE_ITEM.to_owned(),
+        code: code.to_owned(),
         message: error.to_string(),
     }
 }

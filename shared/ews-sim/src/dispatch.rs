@@ -101,6 +101,12 @@ pub fn dispatch(shared: &Shared, caller: usize, body: &str) -> Dispatched {
             .with_value("BackOffMilliseconds", back_off.as_millis().to_string());
         return fault(&error, &name);
     }
+    if shared.faults.take_operation_failure(&name) {
+        return fault(
+            &EwsError::new(ResponseCode::ErrorInternalServerError),
+            &name,
+        );
+    }
     let users = &shared.config.users;
     let acting_as = match acting_user(users, caller, &request.header) {
         Ok(index) => index,

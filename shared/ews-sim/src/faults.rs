@@ -14,6 +14,7 @@ pub struct FaultSwitches {
     unavailable: AtomicU32,
     drop_after_write: AtomicU32,
     invalid_sync_state: AtomicU32,
+    failing_operations: Mutex<BTreeMap<String, u32>>,
 }
 
 /// Decrements `counter` if it is positive; true when a unit was taken.
@@ -63,6 +64,15 @@ impl FaultSwitches {
         self.invalid_sync_state.store(requests, Ordering::SeqCst);
     }
 
+    /// Answer the next `requests` requests of `operation` (e.g. `"DeleteItem"`) with an
+    /// ErrorInternalServerError fault, before they do anything: a request failing in the middle
+    /// of a client's sequence.
+    pub fn fail_next_of(&self, operation: &str, requests: u32) {
+        if let Ok(mut failing) = self.failing_operations.lock() {
+            failing.insert(operation.to_owned(), requests);
+        }
+    }
+
     /// Turns every switch off.
     pub fn clear(&self) {
         self.set_latency(Duration::ZERO);
@@ -70,6 +80,19 @@ impl FaultSwitches {
         self.unavailable_for_next(0);
         self.drop_connection_after_next_writes(0);
         self.invalidate_next_sync_states(0);
+        if let Ok(mut failing) = self.failing_operations.lock() {
+            failing.clear();
+        }
+    }
+
+    /// Consumes one failure of `operation`.
+    pub(crate) fn take_operation_failure(&self, operation: &str) -> bool {
+        self.failing_operations.lock().is_ok_and(|mut failing| {
+            failing
+                .get_mut(operation)
+                .and_then(|left| left.checked_sub(1).map(|rest| *left = rest))
+                .is_some()
+        })
     }
 
     /// Consumes one ErrorServerBusy; returns the back-off to announce.
@@ -167,5 +190,9 @@ mod tests {
         switches.drop_connection_after_next_writes(1);
         switches.clear();
         assert!(!switches.take_drop_after_write());
+        switches.fail_next_of("DeleteItem", 1);
+        assert!(!switches.take_operation_failure("UpdateItem"));
+        assert!(switches.take_operation_failure("DeleteItem"));
+        assert!(!switches.take_operation_failure("DeleteItem"));
     }
 }

@@ -2,9 +2,11 @@
 //!
 //! Reading: [`Converter::exchange_item`] (a full GetItem item) and [`Converter::summary`] (an item
 //! in the relevance shape of SyncFolderItems and FindItem). Writing: [`Converter::new_item`] and
-//! [`Converter::item_change`]. The schema version decides how zones are written (StartTimeZone /
+//! [`Converter::item_change`] for the item itself, and [`Converter::exception_writes`] for the
+//! occurrence writes a series with exceptions needs after it. The schema version decides how zones are written (StartTimeZone /
 //! EndTimeZone from Exchange 2010, MeetingTimeZone before) and whether WorkingElsewhere exists.
 
+mod exceptions;
 mod properties;
 mod read;
 mod recurrence;
@@ -17,11 +19,13 @@ mod zones;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ohsync_engine::appointment::ScheduleError;
 use ohsync_engine::identity::IdError;
 use ohsync_ews::ExchangeVersion;
 
+pub use exceptions::ExceptionWrites;
 pub use read::is_stored_item;
 pub use recurrence::recurrence_blob;
 pub use rule::{ews_from_rule, rule_from_ews};
@@ -54,10 +58,23 @@ pub enum ConvertError {
     /// A modified occurrence of the series could not be read, so the series is not known whole.
     #[error("the modified occurrence {0} could not be read")]
     OccurrenceUnread(String),
-    /// A series with a rule ohsync cannot sync, or with exceptions, which are not written to
-    /// Exchange yet (the engine never asks; see docs/SYNC-ENGINE.md).
-    #[error("this recurring series cannot be written to Exchange")]
-    SeriesNotWritable,
+    /// A series with a rule ohsync cannot sync (the engine never asks to write one).
+    #[error("this recurring series has a rule that cannot be written to Exchange")]
+    UnsupportedRecurrence,
+    /// An exception on a date the series' rule does not give.
+    #[error("the series has no occurrence on {0}")]
+    NotAnOccurrence(NaiveDate),
+    /// A modified occurrence moved onto or past the day of the occurrence before or after it,
+    /// which Exchange refuses (ErrorOccurrenceCrossingBoundary).
+    #[error(
+        "the occurrence of {original} cannot move to {moved_to}: Exchange keeps an occurrence between the days of its neighbours"
+    )]
+    OccurrenceCrossesNeighbour {
+        /// The occurrence's original date.
+        original: NaiveDate,
+        /// The day it was moved to.
+        moved_to: NaiveDate,
+    },
 }
 
 /// Converts for one mailbox: its schema version and its user's default zone, and counts the

@@ -109,7 +109,8 @@ impl Converter {
 
     /// The full item, from a GetItem answer in the full shape, with the modified occurrences
     /// of a series read beside it. An item without `LastModifiedTime` (Exchange 2007 RTM)
-    /// counts as older than any change.
+    /// counts as older than any change; one carrying the unfinished-write marker is reported
+    /// `unfinished`.
     pub fn exchange_item(
         &self,
         item: &CalendarItem,
@@ -123,7 +124,7 @@ impl Converter {
                 .last_modified_time
                 .map_or(DateTime::UNIX_EPOCH, |at| at.to_utc()),
             appointment: self.appointment(item, occurrences)?,
-            unfinished: false,
+            unfinished: item.has_unfinished_marker(),
         })
     }
 
@@ -164,7 +165,8 @@ mod tests {
     use super::*;
     use chrono_tz::Europe;
     use ohsync_ews::model::{
-        ExtendedProperty, LegacyFreeBusyStatus, OHSYNC_TAG_FIELD, Sensitivity,
+        ExtendedProperty, LegacyFreeBusyStatus, OHSYNC_TAG_FIELD, OHSYNC_UNFINISHED_FIELD,
+        Sensitivity,
     };
     use ohsync_ews::{ExchangeVersion, model::Body, model::BodyType};
 
@@ -264,6 +266,27 @@ mod tests {
                 .exchange_item(&request, &OccurrenceDetails::new())
                 .is_err()
         );
+    }
+
+    #[test]
+    fn an_item_carrying_the_marker_is_unfinished() {
+        let converter = converter();
+        let plain = converter
+            .exchange_item(&item(), &OccurrenceDetails::new())
+            .unwrap();
+        assert!(!plain.unfinished);
+        let marked = CalendarItem {
+            extended_properties: vec![ExtendedProperty {
+                field: OHSYNC_UNFINISHED_FIELD,
+                values: vec!["1".into()],
+            }],
+            ..item()
+        };
+        let read = converter
+            .exchange_item(&marked, &OccurrenceDetails::new())
+            .unwrap();
+        assert!(read.unfinished);
+        assert_eq!(read.appointment, plain.appointment);
     }
 
     #[test]

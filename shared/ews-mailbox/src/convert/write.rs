@@ -3,10 +3,11 @@
 use std::fmt::Write as _;
 
 use chrono::Utc;
-use ohsync_engine::appointment::Appointment;
+use chrono_tz::Tz;
+use ohsync_engine::appointment::{Appointment, Schedule, Text};
 use ohsync_engine::identity::{ExchangeUid, IdError};
 use ohsync_engine::ports::{ExchangeUpdate, NewExchangeItem};
-use ohsync_engine::series::Recurrence;
+use ohsync_engine::series::{Recurrence, Series};
 use ohsync_ews::model::{
     Body, BodyType, CalendarField, CalendarFieldName, FieldUpdate, ItemChange, ItemId,
     NewCalendarItem, OhsyncTag,
@@ -47,9 +48,19 @@ pub fn new_uid() -> Result<ExchangeUid, IdError> {
 }
 
 /// One synced property: its value, or empty (left out of a create, deleted by an update).
-enum Synced {
+pub(super) enum Synced {
     Value(CalendarField),
     Empty(CalendarFieldName),
+}
+
+impl Synced {
+    /// As an UpdateItem edit: a value is set, an empty property deleted.
+    pub(super) fn update(self) -> FieldUpdate {
+        match self {
+            Self::Value(field) => FieldUpdate::Set(field),
+            Self::Empty(name) => FieldUpdate::Delete(name),
+        }
+    }
 }
 
 fn text(name: CalendarFieldName, value: &str, field: fn(String) -> CalendarField) -> Synced {
@@ -60,44 +71,70 @@ fn text(name: CalendarFieldName, value: &str, field: fn(String) -> CalendarField
     }
 }
 
+/// The subject, as a field.
+pub(super) fn subject(value: &Text) -> Synced {
+    text(
+        CalendarFieldName::Subject,
+        value.as_str(),
+        CalendarField::Subject,
+    )
+}
+
+/// The location, as a field.
+pub(super) fn location(value: &Text) -> Synced {
+    text(
+        CalendarFieldName::Location,
+        value.as_str(),
+        CalendarField::Location,
+    )
+}
+
+/// The series of an appointment whose exceptions take requests of their own: those writes are
+/// bracketed by the unfinished-write marker.
+pub(super) fn series_with_exceptions(appointment: &Appointment) -> Option<&Series> {
+    match &appointment.recurrence {
+        Some(Recurrence::Series(series)) if !series.exceptions().is_empty() => Some(series),
+        _ => None,
+    }
+}
+
 impl Converter {
-    /// Every property ohsync syncs, in the order an update applies them: the zone before the
-    /// times (so that the server places the times in the right zone), the times before the
-    /// all-day flag.
+    /// When `schedule` takes place, in `zone`: the zone before the times (so that the server
+    /// places the times in the right zone), the times before the all-day flag.
+    pub(super) fn schedule_fields(&self, schedule: &Schedule, zone: Tz) -> Vec<Synced> {
+        let (start, end) = schedule.instants(zone);
+        let mut fields: Vec<Synced> =
+            CalendarField::time_zone(self.version, self.zones.windows_id(zone))
+                .into_iter()
+                .map(Synced::Value)
+                .collect();
+        fields.extend([
+            Synced::Value(CalendarField::Start(start)),
+            Synced::Value(CalendarField::End(end)),
+            Synced::Value(CalendarField::IsAllDayEvent(schedule.is_all_day())),
+        ]);
+        fields
+    }
+
+    /// Every property ohsync syncs, in the order an update applies them (see
+    /// [`Converter::schedule_fields`]); a series with exceptions also gets the unfinished-write
+    /// marker, which the last request of its write removes.
     fn synced(&self, appointment: &Appointment) -> Result<Vec<Synced>, ConvertError> {
         let recurrence = match &appointment.recurrence {
             None => None,
-            Some(Recurrence::Series(series)) if series.exceptions().is_empty() => {
+            Some(Recurrence::Series(series)) => {
                 let first = appointment.schedule.first_date(appointment.time_zone);
                 Some(CalendarField::Recurrence(ews_from_rule(
                     series.rule(),
                     first,
                 )))
             }
-            Some(_) => return Err(ConvertError::SeriesNotWritable),
+            Some(Recurrence::Unsupported(_)) => return Err(ConvertError::UnsupportedRecurrence),
         };
-        let zone = self.zones.windows_id(appointment.time_zone);
-        let (start, end) = appointment.instants();
-        let mut fields: Vec<Synced> = CalendarField::time_zone(self.version, zone)
-            .into_iter()
-            .map(Synced::Value)
-            .collect();
+        let mut fields = self.schedule_fields(&appointment.schedule, appointment.time_zone);
         fields.extend([
-            Synced::Value(CalendarField::Start(start)),
-            Synced::Value(CalendarField::End(end)),
-            Synced::Value(CalendarField::IsAllDayEvent(
-                appointment.schedule.is_all_day(),
-            )),
-            text(
-                CalendarFieldName::Subject,
-                appointment.subject.as_str(),
-                CalendarField::Subject,
-            ),
-            text(
-                CalendarFieldName::Location,
-                appointment.location.as_str(),
-                CalendarField::Location,
-            ),
+            subject(&appointment.subject),
+            location(&appointment.location),
             text(CalendarFieldName::Body, appointment.body.as_str(), |text| {
                 CalendarField::Body(Body {
                     body_type: BodyType::Text,
@@ -127,6 +164,9 @@ impl Converter {
             )));
         }
         fields.extend(recurrence.map(Synced::Value));
+        if series_with_exceptions(appointment).is_some() {
+            fields.push(Synced::Value(CalendarField::UnfinishedMarker));
+        }
         Ok(fields)
     }
 
@@ -163,15 +203,12 @@ impl Converter {
     /// The UpdateItem change that makes the item hold `update.appointment`: every synced
     /// property is set, and the ones that became empty are deleted. Based on the update's
     /// ChangeKey; the tag stays. A series' rule is set whole, which makes Exchange drop the
-    /// series' exceptions: the engine writes only series without them (docs/SYNC-ENGINE.md).
+    /// series' exceptions: [`Converter::exception_writes`] writes them again afterwards.
     pub fn item_change(&self, update: &ExchangeUpdate) -> Result<ItemChange, ConvertError> {
         let updates = self
             .synced(&update.appointment)?
             .into_iter()
-            .map(|synced| match synced {
-                Synced::Value(field) => FieldUpdate::Set(field),
-                Synced::Empty(name) => FieldUpdate::Delete(name),
-            })
+            .map(Synced::update)
             .collect();
         Ok(ItemChange {
             item_id: ItemId::new(update.key.item_id.as_str(), update.key.change_key.as_str()),
@@ -446,11 +483,7 @@ mod tests {
     }
 
     #[test]
-    fn series_with_exceptions_or_unsupported_rules_are_not_written() {
-        let mut unsupported = appointment();
-        unsupported.recurrence = Some(Recurrence::Unsupported(
-            "ews-recurrence/1|Daily;interval=1".into(),
-        ));
+    fn a_series_with_exceptions_is_written_with_its_rule_and_the_marker() {
         let mut with_exception = appointment();
         let first = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
         let series = Series::new(
@@ -461,15 +494,44 @@ mod tests {
         .unwrap();
         with_exception.recurrence = Some(Recurrence::Series(series));
         let converter = converter(ExchangeVersion::Exchange2016);
-        for series in [unsupported, with_exception] {
-            assert_eq!(
-                converter.new_item(&new_item(series.clone())).unwrap_err(),
-                ConvertError::SeriesNotWritable
-            );
-            assert_eq!(
-                converter.item_change(&update(series)).unwrap_err(),
-                ConvertError::SeriesNotWritable
-            );
-        }
+        let (created, _) = converter
+            .new_item(&new_item(with_exception.clone()))
+            .unwrap();
+        assert!(field(&created.fields, CalendarFieldName::Recurrence).is_some());
+        assert_eq!(
+            field(&created.fields, CalendarFieldName::UnfinishedMarker),
+            Some(&CalendarField::UnfinishedMarker)
+        );
+        assert!(created.validate(ExchangeVersion::Exchange2016).is_ok());
+        let change = converter.item_change(&update(with_exception)).unwrap();
+        assert!(
+            change
+                .updates
+                .contains(&FieldUpdate::Set(CalendarField::UnfinishedMarker))
+        );
+        let (single, _) = converter.new_item(&new_item(appointment())).unwrap();
+        assert_eq!(
+            field(&single.fields, CalendarFieldName::UnfinishedMarker),
+            None
+        );
+    }
+
+    #[test]
+    fn series_with_unsupported_rules_are_not_written() {
+        let mut unsupported = appointment();
+        unsupported.recurrence = Some(Recurrence::Unsupported(
+            "ews-recurrence/1|Daily;interval=1".into(),
+        ));
+        let converter = converter(ExchangeVersion::Exchange2016);
+        assert_eq!(
+            converter
+                .new_item(&new_item(unsupported.clone()))
+                .unwrap_err(),
+            ConvertError::UnsupportedRecurrence
+        );
+        assert_eq!(
+            converter.item_change(&update(unsupported)).unwrap_err(),
+            ConvertError::UnsupportedRecurrence
+        );
     }
 }

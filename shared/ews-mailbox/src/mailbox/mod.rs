@@ -3,6 +3,7 @@
 
 mod batch;
 mod reads;
+mod series_writes;
 mod writes;
 
 use async_trait::async_trait;

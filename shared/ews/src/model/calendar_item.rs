@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::extended_property::{ExtendedProperty, OHSYNC_TAG_FIELD, OhsyncTag};
+use super::extended_property::{
+    ExtendedProperty, OHSYNC_TAG_FIELD, OHSYNC_UNFINISHED_FIELD, OhsyncTag,
+};
 use super::recurrence::Recurrence;
 use super::wire_enum::wire_enum;
 use super::{FolderId, ItemId};
@@ -223,6 +225,13 @@ impl CalendarItem {
         self.ohsync_tag_value().and_then(OhsyncTag::parse)
     }
 
+    /// Whether the item carries ohsync's unfinished-write marker (with any value).
+    pub fn has_unfinished_marker(&self) -> bool {
+        self.extended_properties
+            .iter()
+            .any(|property| property.field.same_property(&OHSYNC_UNFINISHED_FIELD))
+    }
+
     /// The start zone: `StartTimeZone` (2010+) or else `MeetingTimeZone` (2007 SP1).
     pub fn start_time_zone(&self) -> Option<&str> {
         self.start_time_zone_id
@@ -265,6 +274,16 @@ mod tests {
         let malformed = with_property(OHSYNC_TAG_FIELD, "no-tenant");
         assert_eq!(malformed.ohsync_tag_value(), Some("no-tenant"));
         assert_eq!(malformed.ohsync_tag(), None);
+    }
+
+    #[test]
+    fn the_unfinished_marker_is_read_from_its_property_only() {
+        assert!(with_property(OHSYNC_UNFINISHED_FIELD, "1").has_unfinished_marker());
+        assert!(!with_property(OHSYNC_TAG_FIELD, "acme:42").has_unfinished_marker());
+        assert!(!CalendarItem::default().has_unfinished_marker());
+        let mut echoed = OHSYNC_UNFINISHED_FIELD;
+        echoed.property_set_id = Some(Cow::Borrowed("{0F4D47ED-80B5-4901-A571-AF5EF03136A5}"));
+        assert!(with_property(echoed, "1").has_unfinished_marker());
     }
 
     #[test]

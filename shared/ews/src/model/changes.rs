@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::calendar_item::{Body, CalendarItem, LegacyFreeBusyStatus, Sensitivity};
-use super::extended_property::OhsyncTag;
+use super::extended_property::{
+    ExtendedFieldUri, OHSYNC_TAG_FIELD, OHSYNC_UNFINISHED_FIELD, OhsyncTag,
+};
 use super::recurrence::Recurrence;
 use super::wire_enum::wire_enum;
 use super::{ItemId, ItemTarget};
@@ -16,7 +18,7 @@ pub enum ItemShape {
     /// Ids and change keys only.
     IdOnly,
     /// Ids plus what decides relevance: Start, End, CalendarItemType, IsRecurring, UID (2007 SP1
-    /// and later) and the ohsync tag.
+    /// and later), the ohsync tag and the unfinished-write marker.
     Relevance,
     /// Relevance plus Subject, Location, ItemClass, IsAllDayEvent and LastModifiedTime
     /// (enough to match items on a first run).
@@ -87,6 +89,8 @@ pub enum CalendarField {
     ReminderMinutesBeforeStart(i32),
     /// The ohsync tag extended property.
     OhsyncTag(OhsyncTag),
+    /// The unfinished-write marker extended property (written with the value `1`).
+    UnfinishedMarker,
     /// `calendar:UID`, set on create so that the item's stable key is known without reading it back.
     Uid(String),
     /// `calendar:Start` (sent in UTC).
@@ -126,6 +130,8 @@ pub enum CalendarFieldName {
     ReminderMinutesBeforeStart,
     /// The ohsync tag.
     OhsyncTag,
+    /// The unfinished-write marker.
+    UnfinishedMarker,
     /// `calendar:UID`.
     Uid,
     /// `calendar:Start`.
@@ -149,7 +155,8 @@ pub enum CalendarFieldName {
 }
 
 impl CalendarFieldName {
-    /// The `FieldURI`, or `None` for the tag (an `ExtendedFieldURI`).
+    /// The `FieldURI`, or `None` for ohsync's extended properties (see
+    /// [`CalendarFieldName::extended_field_uri`]).
     ///
     /// The declaration order of the names is the order the EWS schema demands inside `t:CalendarItem`.
     pub fn field_uri(self) -> Option<&'static str> {
@@ -160,7 +167,7 @@ impl CalendarFieldName {
             Self::Categories => "item:Categories",
             Self::ReminderIsSet => "item:ReminderIsSet",
             Self::ReminderMinutesBeforeStart => "item:ReminderMinutesBeforeStart",
-            Self::OhsyncTag => return None,
+            Self::OhsyncTag | Self::UnfinishedMarker => return None,
             Self::Uid => "calendar:UID",
             Self::Start => "calendar:Start",
             Self::End => "calendar:End",
@@ -175,6 +182,17 @@ impl CalendarFieldName {
     }
 }
 
+impl CalendarFieldName {
+    /// The `ExtendedFieldURI` of ohsync's extended properties, `None` for the other fields.
+    pub fn extended_field_uri(self) -> Option<ExtendedFieldUri> {
+        match self {
+            Self::OhsyncTag => Some(OHSYNC_TAG_FIELD),
+            Self::UnfinishedMarker => Some(OHSYNC_UNFINISHED_FIELD),
+            _ => None,
+        }
+    }
+}
+
 impl CalendarField {
     /// The field's name.
     pub fn name(&self) -> CalendarFieldName {
@@ -186,6 +204,7 @@ impl CalendarField {
             Self::ReminderIsSet(_) => CalendarFieldName::ReminderIsSet,
             Self::ReminderMinutesBeforeStart(_) => CalendarFieldName::ReminderMinutesBeforeStart,
             Self::OhsyncTag(_) => CalendarFieldName::OhsyncTag,
+            Self::UnfinishedMarker => CalendarFieldName::UnfinishedMarker,
             Self::Uid(_) => CalendarFieldName::Uid,
             Self::Start(_) => CalendarFieldName::Start,
             Self::End(_) => CalendarFieldName::End,
@@ -533,7 +552,8 @@ mod tests {
     #[test]
     fn item_fields_precede_calendar_fields_in_schema_order() {
         assert!(CalendarFieldName::ReminderMinutesBeforeStart < CalendarFieldName::OhsyncTag);
-        assert!(CalendarFieldName::OhsyncTag < CalendarFieldName::Uid);
+        assert!(CalendarFieldName::OhsyncTag < CalendarFieldName::UnfinishedMarker);
+        assert!(CalendarFieldName::UnfinishedMarker < CalendarFieldName::Uid);
         assert!(CalendarFieldName::Uid < CalendarFieldName::Start);
         assert!(CalendarFieldName::Recurrence < CalendarFieldName::StartTimeZone);
     }

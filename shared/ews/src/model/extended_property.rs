@@ -1,4 +1,5 @@
-//! Extended (MAPI) properties, and the ohsync tag that marks items ohsync created.
+//! Extended (MAPI) properties: the ohsync tag that marks items ohsync created, and the marker of
+//! a series write ohsync has not finished.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -16,6 +17,23 @@ pub const OHSYNC_TAG_FIELD: ExtendedFieldUri = ExtendedFieldUri {
     property_set_id: Some(Cow::Borrowed(OHSYNC_PROPERTY_SET_ID)),
     property_tag: None,
     property_name: Some(Cow::Borrowed(OHSYNC_PROPERTY_NAME)),
+    property_id: None,
+    property_type: Cow::Borrowed("String"),
+};
+
+/// The PropertyName of the unfinished-write marker.
+pub const OHSYNC_UNFINISHED_PROPERTY_NAME: &str = "ohsync-unfinished";
+
+/// The value ohsync writes into the marker; any value counts as marked when read.
+pub const OHSYNC_UNFINISHED_VALUE: &str = "1";
+
+/// The unfinished-write marker: a named String property in ohsync's property set, present on a
+/// series master while a write of it that takes several requests is under way.
+pub const OHSYNC_UNFINISHED_FIELD: ExtendedFieldUri = ExtendedFieldUri {
+    distinguished_property_set_id: None,
+    property_set_id: Some(Cow::Borrowed(OHSYNC_PROPERTY_SET_ID)),
+    property_tag: None,
+    property_name: Some(Cow::Borrowed(OHSYNC_UNFINISHED_PROPERTY_NAME)),
     property_id: None,
     property_type: Cow::Borrowed("String"),
 };
@@ -144,5 +162,6 @@ mod tests {
         assert!(OHSYNC_TAG_FIELD.same_property(&echoed));
         echoed.property_name = Some(Cow::Borrowed("other"));
         assert!(!OHSYNC_TAG_FIELD.same_property(&echoed));
+        assert!(!OHSYNC_TAG_FIELD.same_property(&OHSYNC_UNFINISHED_FIELD));
     }
 }

@@ -17,7 +17,8 @@ pub use changes::{
 };
 pub use extended_property::{
     ExtendedFieldUri, ExtendedProperty, OHSYNC_PROPERTY_NAME, OHSYNC_PROPERTY_SET_ID,
-    OHSYNC_TAG_FIELD, OhsyncTag,
+    OHSYNC_TAG_FIELD, OHSYNC_UNFINISHED_FIELD, OHSYNC_UNFINISHED_PROPERTY_NAME,
+    OHSYNC_UNFINISHED_VALUE, OhsyncTag,
 };
 pub use global_object_id::{GLOBAL_OBJECT_ID_FIELD, GlobalObjectId};
 pub use recurrence::{

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use super::writer::SoapWriter;
 use crate::model::{
-    CalendarField, CalendarFieldName, ExtendedFieldUri, OHSYNC_TAG_FIELD, OhsyncTag, Recurrence,
-    RecurrencePattern, RecurrenceRange, days_of_week_text,
+    CalendarField, CalendarFieldName, ExtendedFieldUri, OHSYNC_TAG_FIELD, OHSYNC_UNFINISHED_FIELD,
+    OHSYNC_UNFINISHED_VALUE, Recurrence, RecurrencePattern, RecurrenceRange, days_of_week_text,
 };
 
 fn date_time(value: &DateTime<Utc>) -> String {
@@ -47,16 +47,21 @@ pub(crate) fn write_extended_field_uri(
 
 /// The FieldURI (or ExtendedFieldURI) naming a field in SetItemField/DeleteItemField.
 pub(crate) fn write_field_uri(soap: &mut SoapWriter, name: CalendarFieldName) -> io::Result<()> {
-    match name.field_uri() {
-        Some(uri) => soap.empty("t:FieldURI", &[("FieldURI", uri)]),
-        None => write_extended_field_uri(soap, &OHSYNC_TAG_FIELD),
+    match (name.field_uri(), name.extended_field_uri()) {
+        (Some(uri), _) => soap.empty("t:FieldURI", &[("FieldURI", uri)]),
+        (None, Some(field)) => write_extended_field_uri(soap, &field),
+        (None, None) => Err(io::Error::other(format!("{name:?} has no field URI"))),
     }
 }
 
-fn write_tag(soap: &mut SoapWriter, tag: &OhsyncTag) -> io::Result<()> {
+fn write_extended_property(
+    soap: &mut SoapWriter,
+    field: &ExtendedFieldUri,
+    value: &str,
+) -> io::Result<()> {
     soap.start("t:ExtendedProperty", &[])?;
-    write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
-    soap.text("t:Value", &tag.to_string())?;
+    write_extended_field_uri(soap, field)?;
+    soap.text("t:Value", value)?;
     soap.end("t:ExtendedProperty")
 }
 
@@ -171,7 +176,12 @@ pub(crate) fn write_field(soap: &mut SoapWriter, field: &CalendarField) -> io::R
         CalendarField::ReminderMinutesBeforeStart(minutes) => {
             soap.text("t:ReminderMinutesBeforeStart", &minutes.to_string())
         }
-        CalendarField::OhsyncTag(tag) => write_tag(soap, tag),
+        CalendarField::OhsyncTag(tag) => {
+            write_extended_property(soap, &OHSYNC_TAG_FIELD, &tag.to_string())
+        }
+        CalendarField::UnfinishedMarker => {
+            write_extended_property(soap, &OHSYNC_UNFINISHED_FIELD, OHSYNC_UNFINISHED_VALUE)
+        }
         CalendarField::Uid(uid) => soap.text("t:UID", uid),
         CalendarField::Start(start) => soap.text("t:Start", &date_time(start)),
         CalendarField::End(end) => soap.text("t:End", &date_time(end)),

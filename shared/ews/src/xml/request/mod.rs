@@ -519,6 +519,7 @@ mod tests {
         assert!(xml.contains("<m:SyncScope>NormalItems</m:SyncScope>"));
         assert!(xml.contains(r#"<t:FieldURI FieldURI="calendar:IsRecurring"/>"#));
         assert!(xml.contains(r#"PropertySetId="0f4d47ed-80b5-4901-a571-af5ef03136a5" PropertyName="ohsync-id" PropertyType="String""#));
+        assert!(xml.contains(r#"PropertySetId="0f4d47ed-80b5-4901-a571-af5ef03136a5" PropertyName="ohsync-unfinished" PropertyType="String""#));
         assert!(xml.contains(
             r#"<m:SyncFolderId><t:DistinguishedFolderId Id="calendar"/></m:SyncFolderId>"#
         ));
@@ -555,6 +556,8 @@ mod tests {
         assert!(modern.contains(r#"<t:FieldURI FieldURI="calendar:StartTimeZone"/>"#));
         assert!(!modern.contains("calendar:MeetingTimeZone"));
         assert!(modern.contains(r#"<t:ItemId Id="AAMk=" ChangeKey="DwAA"/>"#));
+        assert!(modern.contains(r#"PropertyName="ohsync-id""#));
+        assert!(modern.contains(r#"PropertyName="ohsync-unfinished""#));
         let old = text(get_item(&context(ExchangeVersion::Exchange2007Sp1), &ids).unwrap());
         assert!(old.contains(r#"<t:FieldURI FieldURI="calendar:MeetingTimeZone"/>"#));
         assert!(!old.contains("calendar:StartTimeZone"));
@@ -825,6 +828,7 @@ mod tests {
             CalendarField::Recurrence(recurrence.clone()),
             CalendarField::StartTimeZone("W. Europe Standard Time".into()),
             CalendarField::EndTimeZone("W. Europe Standard Time".into()),
+            CalendarField::UnfinishedMarker,
         ]);
         let xml = text(create_item(&context(ExchangeVersion::Exchange2016), &[item]).unwrap());
         let items = &xml
@@ -861,6 +865,36 @@ mod tests {
             Some("W. Europe Standard Time")
         );
         assert_eq!(read.ohsync_tag(), OhsyncTag::new("acme", "appt-7").ok());
+        assert!(read.has_unfinished_marker());
+    }
+
+    #[test]
+    fn the_unfinished_marker_follows_the_tag_and_is_deleted_by_its_extended_uri() {
+        let mut item = meeting("Reeks");
+        item.fields.insert(0, CalendarField::UnfinishedMarker);
+        let xml = text(create_item(&context(ExchangeVersion::Exchange2016), &[item]).unwrap());
+        let tag = xml.find(r#"PropertyName="ohsync-id""#).unwrap();
+        let marker = xml
+            .find(r#"PropertyName="ohsync-unfinished" PropertyType="String"/><t:Value>1</t:Value>"#)
+            .unwrap();
+        let uid_or_start = xml.find("<t:Start>").unwrap();
+        assert!(tag < marker && marker < uid_or_start, "schema order: {xml}");
+
+        let change = TargetChange::from(ItemChange {
+            item_id: ItemId::new("AAMkA", "DwAAA"),
+            updates: vec![FieldUpdate::Delete(CalendarFieldName::UnfinishedMarker)],
+        });
+        let xml = text(
+            update_item(
+                &context(ExchangeVersion::Exchange2016),
+                &[change],
+                ConflictResolution::AlwaysOverwrite,
+            )
+            .unwrap(),
+        );
+        assert!(xml.contains(
+            r#"<t:DeleteItemField><t:ExtendedFieldURI PropertySetId="0f4d47ed-80b5-4901-a571-af5ef03136a5" PropertyName="ohsync-unfinished" PropertyType="String"/></t:DeleteItemField>"#
+        ));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::io;
 
 use super::fields::write_extended_field_uri;
 use super::writer::SoapWriter;
-use crate::model::{ItemShape, OHSYNC_TAG_FIELD};
+use crate::model::{ItemShape, OHSYNC_TAG_FIELD, OHSYNC_UNFINISHED_FIELD};
 use crate::version::ExchangeVersion;
 
 /// What decides whether a change matters: dates, series shape and the tag.
@@ -70,20 +70,21 @@ fn write_item_shape(
     base: &str,
     plain_text_body: bool,
     properties: &[&[&str]],
-    with_tag: bool,
+    with_ohsync_properties: bool,
 ) -> io::Result<()> {
     soap.start("m:ItemShape", &[])?;
     soap.text("t:BaseShape", base)?;
     if plain_text_body {
         soap.text("t:BodyType", "Text")?;
     }
-    if with_tag || properties.iter().any(|group| !group.is_empty()) {
+    if with_ohsync_properties || properties.iter().any(|group| !group.is_empty()) {
         soap.start("t:AdditionalProperties", &[])?;
         for uri in properties.iter().flat_map(|group| group.iter()) {
             soap.empty("t:FieldURI", &[("FieldURI", uri)])?;
         }
-        if with_tag {
+        if with_ohsync_properties {
             write_extended_field_uri(soap, &OHSYNC_TAG_FIELD)?;
+            write_extended_field_uri(soap, &OHSYNC_UNFINISHED_FIELD)?;
         }
         soap.end("t:AdditionalProperties")?;
     }
@@ -120,7 +121,8 @@ pub(crate) fn write_listing_shape(
     }
 }
 
-/// The full shape of GetItem: plain-text body, recurrence, occurrences, zones and the tag.
+/// The full shape of GetItem: plain-text body, recurrence, occurrences, zones, the tag and the
+/// unfinished-write marker.
 pub(crate) fn write_full_shape(soap: &mut SoapWriter, version: ExchangeVersion) -> io::Result<()> {
     let since_sp1: &[&str] = if version.has_uid() {
         FULL_SINCE_2007_SP1
