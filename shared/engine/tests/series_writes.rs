@@ -154,3 +154,28 @@ async fn exceptions_made_in_outlook_reach_officeheart_and_back_unchanged() {
     assert_one_each(&world, &in_outlook);
     assert!(world.run().await.counts.is_empty(), "no echo");
 }
+
+#[tokio::test]
+async fn a_half_written_series_whose_officeheart_side_is_quiet_is_read_and_finished() {
+    let world = world();
+    let content = series(&[(1, Exception::Cancelled), (2, moved_to_the_afternoon(2))]);
+    world.agenda.user_create(content.clone());
+    assert_eq!(world.run().await.outcome, RunOutcome::Completed);
+    let item = world.mailbox.items().pop().unwrap();
+    world
+        .mailbox
+        .leave_unfinished(&item.key.item_id, series(&[]));
+    world.agenda.requests.reset();
+
+    let report = world.run().await;
+
+    assert_eq!(report.outcome, RunOutcome::Completed, "{report:?}");
+    assert_eq!(report.counts.updated.exchange, 1, "{report:?}");
+    assert_eq!(
+        world.agenda.requests.of("get"),
+        1,
+        "the quiet appointment is read"
+    );
+    assert_one_each(&world, &content);
+    assert!(world.run().await.counts.is_empty());
+}

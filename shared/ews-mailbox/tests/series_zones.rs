@@ -88,7 +88,10 @@ async fn write_and_view(
     let [CreateOutcome::Created(key)] = created.as_slice() else {
         panic!("{created:?}");
     };
-    let read = mailbox.get_items(&[key.item_id.clone()]).await.unwrap();
+    let read = mailbox
+        .get_items(std::slice::from_ref(&key.item_id))
+        .await
+        .unwrap();
     let item = read.into_iter().next().unwrap().unwrap();
     assert_eq!(&item.appointment, series, "{version:?}");
     let client = client_for(&sim.url(), r"OHSIM\jan", PASSWORD, version, quick_retries())

@@ -13,6 +13,7 @@ mod content;
 mod intents;
 mod progress;
 mod read;
+mod unfinished;
 mod verify;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -368,6 +369,7 @@ impl Run<'_> {
             report,
         )
         .await;
+        unfinished::read_officeheart(self.ports.agenda.as_ref(), &mut input, report).await;
         let plan = reconcile::reconcile(&input);
         self.options.tell(RunProgress::Planned {
             writes: progress::planned_writes(&plan),

@@ -78,8 +78,8 @@ pub enum SkipReason {
     /// A series whose rule ohsync cannot sync is neither copied nor written from; a linked
     /// one's deletion still reaches the other side.
     UnsupportedRecurrence,
-    /// An ohsync series write on Exchange stopped half way and OfficeHeart's appointment was
-    /// not read in this run: the pair is rewritten at OfficeHeart's next change of it.
+    /// An ohsync series write on Exchange stopped half way and OfficeHeart's appointment could
+    /// not be read in this run: a later run writes it again.
     UnfinishedWrite,
     /// The direction does not allow writing to that side.
     DirectionExcluded,

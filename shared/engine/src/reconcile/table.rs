@@ -89,8 +89,8 @@ impl Rules<'_> {
 
     /// Exchange holds a series write of ohsync's that stopped half way: it carries no edit of
     /// the user's, so Exchange counts as unchanged and OfficeHeart's appointment is written
-    /// again whole — or its deletion carried out. Without OfficeHeart's content in this run
-    /// the pair waits for its next change.
+    /// again whole — or its deletion carried out. The executor reads the appointment when the
+    /// feed did not bring it; when that read failed the pair waits for a later run.
     fn finish_exchange_write(&self, officeheart: SideState) -> Result<Cell, SkipReason> {
         let officeheart = match officeheart {
             SideState::Unchanged if self.officeheart_item().is_some() => SideState::Changed,

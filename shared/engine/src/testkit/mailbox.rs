@@ -148,6 +148,17 @@ impl FakeMailbox {
             .push(UserWrite::DeleteTagged(tag.clone()));
     }
 
+    /// An ohsync write of a series stopped half way on `id` — in a run whose positions were
+    /// stored anyway (its error was not one to retry): the item holds `first_half`, marked
+    /// unfinished, under a new ChangeKey.
+    pub fn leave_unfinished(&self, id: &ExchangeItemId, first_half: Appointment) -> bool {
+        let now = self.clock.now();
+        let mut state = lock(&self.state);
+        let written = state.rewrite(id, first_half, now);
+        state.mark_unfinished(id);
+        written
+    }
+
     /// A user creates an item (in Outlook).
     pub fn user_create(&self, appointment: Appointment) -> ExchangeItemKey {
         let now = self.clock.now();
