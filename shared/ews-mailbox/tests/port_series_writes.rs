@@ -10,7 +10,8 @@ use chrono_tz::Europe::Amsterdam;
 use ohsync_engine::appointment::{Appointment, Schedule, Text, TimedSpan};
 use ohsync_engine::identity::ExchangeItemKey;
 use ohsync_engine::ports::{
-    CreateOutcome, ExchangeItem, ExchangeUpdate, Mailbox, MailboxError, UpdateOutcome,
+    CreateOutcome, ExchangeItem, ExchangeUpdate, ItemReadError, Mailbox, MailboxError,
+    UpdateOutcome,
 };
 use ohsync_engine::series::{Exception, ModifiedOccurrence, Recurrence, Series};
 use ohsync_ews::model::{CalendarItemType, ItemShape};
@@ -362,4 +363,31 @@ async fn a_move_across_a_neighbour_is_refused_before_anything_is_written() {
     );
     assert_eq!(sim.counters().soap_requests(), requests, "nothing sent");
     assert_eq!(key.change_key.as_str(), current_change_key(&sim, &key));
+}
+
+#[tokio::test]
+async fn a_series_whose_modified_occurrence_cannot_be_read_is_unreadable_not_gone() {
+    let sim = start(ServerVersion::Exchange2016).await;
+    let mailbox = mailbox(&sim);
+    let key = create_series(&mailbox, with_exceptions()).await;
+
+    // The master's GetItem answers; the one for its modified occurrence fails every retry.
+    sim.faults().fail_of_after("GetItem", 1, 10);
+    let read = mailbox.get_items(std::slice::from_ref(&key.item_id)).await;
+    sim.faults().clear();
+
+    // Either the whole read fails or the series does, retryably: never "not found", never a
+    // series without its moved occurrence.
+    match read {
+        Err(error) => assert!(error.is_retryable(), "{error:?}"),
+        Ok(items) => match items.as_slice() {
+            [Err(ItemReadError::Failed(error))] => assert!(error.is_retryable(), "{error:?}"),
+            other => panic!("not an unreadable series: {other:?}"),
+        },
+    }
+
+    assert_eq!(
+        self::read(&mailbox, &key).await.appointment,
+        with_exceptions()
+    );
 }

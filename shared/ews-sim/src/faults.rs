@@ -14,7 +14,8 @@ pub struct FaultSwitches {
     unavailable: AtomicU32,
     drop_after_write: AtomicU32,
     invalid_sync_state: AtomicU32,
-    failing_operations: Mutex<BTreeMap<String, u32>>,
+    /// Per operation: how many of its requests pass first, then how many fail.
+    failing_operations: Mutex<BTreeMap<String, (u32, u32)>>,
 }
 
 /// Decrements `counter` if it is positive; true when a unit was taken.
@@ -68,8 +69,14 @@ impl FaultSwitches {
     /// ErrorInternalServerError fault, before they do anything: a request failing in the middle
     /// of a client's sequence.
     pub fn fail_next_of(&self, operation: &str, requests: u32) {
+        self.fail_of_after(operation, 0, requests);
+    }
+
+    /// As [`Self::fail_next_of`], after letting the next `passing` requests of `operation` through
+    /// (the second GetItem of a read, say).
+    pub fn fail_of_after(&self, operation: &str, passing: u32, requests: u32) {
         if let Ok(mut failing) = self.failing_operations.lock() {
-            failing.insert(operation.to_owned(), requests);
+            failing.insert(operation.to_owned(), (passing, requests));
         }
     }
 
@@ -85,13 +92,17 @@ impl FaultSwitches {
         }
     }
 
-    /// Consumes one failure of `operation`.
+    /// Consumes one request of `operation`: whether it is to fail.
     pub(crate) fn take_operation_failure(&self, operation: &str) -> bool {
         self.failing_operations.lock().is_ok_and(|mut failing| {
-            failing
-                .get_mut(operation)
-                .and_then(|left| left.checked_sub(1).map(|rest| *left = rest))
-                .is_some()
+            let Some((passing, left)) = failing.get_mut(operation) else {
+                return false;
+            };
+            if let Some(rest) = passing.checked_sub(1) {
+                *passing = rest;
+                return false;
+            }
+            left.checked_sub(1).map(|rest| *left = rest).is_some()
         })
     }
 
@@ -194,5 +205,10 @@ mod tests {
         assert!(!switches.take_operation_failure("UpdateItem"));
         assert!(switches.take_operation_failure("DeleteItem"));
         assert!(!switches.take_operation_failure("DeleteItem"));
+        switches.fail_of_after("GetItem", 1, 2);
+        let answers: Vec<bool> = (0..4)
+            .map(|_| switches.take_operation_failure("GetItem"))
+            .collect();
+        assert_eq!(answers, [false, true, true, false]);
     }
 }
