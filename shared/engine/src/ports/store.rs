@@ -1,7 +1,7 @@
 //! Persistent state of a binding: sync positions, mappings, pending intents and run status.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AgendaCursor, ListingToken, MailboxSyncState};
 use crate::appointment::{Appointment, ContentHash};
@@ -53,15 +53,29 @@ pub struct Mapping {
 pub struct SyncedSpan {
     /// Start (of the first occurrence for a series).
     pub start: DateTime<Utc>,
-    /// End (of the first occurrence for a series).
+    /// End (of the last occurrence for a series; [`SyncedSpan::LATEST`] for one without end).
     pub end: DateTime<Utc>,
 }
 
 impl SyncedSpan {
-    /// The span of `appointment`.
+    /// The latest end kept: the last second of year 9999, which every store writes as an
+    /// RFC 3339 instant (a series without end reaches no further as far as any window goes).
+    pub const LATEST: DateTime<Utc> = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+        Some(day) => match day.and_hms_opt(23, 59, 59) {
+            Some(at) => at.and_utc(),
+            None => DateTime::<Utc>::MIN_UTC,
+        },
+        None => DateTime::<Utc>::MIN_UTC,
+    };
+
+    /// The span of `appointment`: its extent, so that a series counts as inside every window
+    /// it recurs into.
     pub fn of(appointment: &Appointment) -> Self {
-        let (start, end) = appointment.instants();
-        Self { start, end }
+        let (start, end) = appointment.extent();
+        Self {
+            start: start.min(Self::LATEST),
+            end: end.min(Self::LATEST),
+        }
     }
 }
 
@@ -205,4 +219,49 @@ pub trait Store: Send + Sync {
         expected: StateVersion,
         commit: &Commit,
     ) -> Result<StateVersion, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test")]
+
+    use chrono::{Datelike, TimeZone, Timelike};
+
+    use super::*;
+    use crate::appointment::{Categories, Schedule, ShowAs, Text, TimedSpan};
+    use crate::series::{Recurrence, Series};
+
+    fn daily(rule: &str) -> Appointment {
+        let start = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let schedule =
+            Schedule::Timed(TimedSpan::new(start, start + chrono::TimeDelta::hours(1)).unwrap());
+        let first = schedule.first_date(chrono_tz::Europe::Amsterdam);
+        Appointment {
+            subject: Text::new("Dagstart"),
+            location: Text::default(),
+            body: Text::default(),
+            schedule,
+            time_zone: chrono_tz::Europe::Amsterdam,
+            private: false,
+            show_as: ShowAs::Busy,
+            reminder_minutes: None,
+            categories: Categories::default(),
+            recurrence: Some(Recurrence::Series(
+                Series::new(rule.parse().unwrap(), first, []).unwrap(),
+            )),
+        }
+    }
+
+    #[test]
+    fn a_series_span_reaches_its_last_occurrence_and_an_endless_one_the_latest_kept() {
+        let bounded = SyncedSpan::of(&daily("FREQ=DAILY;INTERVAL=1;COUNT=3"));
+        assert_eq!(
+            bounded.end,
+            Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap()
+        );
+        let endless = SyncedSpan::of(&daily("FREQ=DAILY;INTERVAL=1"));
+        assert_eq!(endless.end, SyncedSpan::LATEST);
+        assert_eq!(SyncedSpan::LATEST.year(), 9999);
+        assert_eq!(SyncedSpan::LATEST.second(), 59);
+    }
 }
