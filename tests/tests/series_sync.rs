@@ -11,12 +11,11 @@ use chrono_tz::Europe::Amsterdam;
 use ohsync_e2e::store_backend::StoreBackend;
 use ohsync_engine::reconcile::SkipReason;
 use ohsync_engine::report::RunOutcome;
-use ohsync_ews::model::ItemShape;
 use ohsync_ews_sim::ItemPatch;
 use ohsync_officeheart::{
     Appointment, AppointmentData, Exception, ExceptionKind, ModifiedOccurrence,
 };
-use support::{World, oh_data};
+use support::{World, amsterdam, oh_data};
 
 const MONDAYS_4: &str = "FREQ=WEEKLY;INTERVAL=1;BYDAY=MO;WKST=MO;COUNT=4";
 
@@ -32,15 +31,6 @@ fn monday_before_the_march_change() -> NaiveDate {
         .unwrap()
 }
 
-/// `date` at `hour`:00 in Amsterdam, as an instant.
-fn amsterdam(date: NaiveDate, hour: u32) -> DateTime<Utc> {
-    date.and_hms_opt(hour, 0, 0)
-        .unwrap()
-        .and_local_timezone(Amsterdam)
-        .unwrap()
-        .to_utc()
-}
-
 fn series_data(subject: &str, first: NaiveDate, rule: &str) -> AppointmentData {
     AppointmentData {
         recurrence: Some(rule.to_owned()),
@@ -48,26 +38,9 @@ fn series_data(subject: &str, first: NaiveDate, rule: &str) -> AppointmentData {
     }
 }
 
-/// The occurrences Exchange shows from `first` on, as (start, subject).
+/// The occurrences Exchange shows for 60 days from `first`, as (start, subject).
 async fn occurrences(world: &World, first: NaiveDate) -> Vec<(DateTime<Utc>, String)> {
-    let from = amsterdam(first, 0);
-    let page = world
-        .ews_client()
-        .find_calendar_view(from, from + TimeDelta::days(60), 100, ItemShape::Summary)
-        .await
-        .unwrap();
-    let mut shown: Vec<(DateTime<Utc>, String)> = page
-        .items
-        .into_iter()
-        .map(|item| {
-            (
-                item.start.unwrap().to_utc(),
-                item.subject.unwrap_or_default(),
-            )
-        })
-        .collect();
-    shown.sort();
-    shown
+    world.outlook_view(amsterdam(first, 0), 60).await
 }
 
 fn the_series(world: &World) -> Appointment {

@@ -17,11 +17,11 @@ use ohsync_engine::recurrence::{RecurrenceRule, SeriesEnd};
 use ohsync_engine::report::RunOutcome;
 use ohsync_engine::series::{Exception, Recurrence};
 use ohsync_ews::ItemId;
-use ohsync_ews::model::{CalendarField, ConflictResolution, FieldUpdate, ItemChange, ItemShape};
+use ohsync_ews::model::{CalendarField, ConflictResolution, FieldUpdate, ItemChange};
 use ohsync_ews_mailbox::convert::ews_from_rule;
 use ohsync_ews_sim::ItemPatch;
 use ohsync_officeheart::{AppointmentData, ModifiedOccurrence};
-use support::{World, oh_data};
+use support::{World, amsterdam, oh_data};
 
 /// The kinds of series, with four occurrences each.
 const KINDS: [&str; 6] = [
@@ -54,14 +54,6 @@ const EDITS: [Edit; 5] = [
 enum SideOfEdit {
     OfficeHeart,
     Outlook,
-}
-
-fn amsterdam(date: NaiveDate, hour: u32) -> DateTime<Utc> {
-    date.and_hms_opt(hour, 0, 0)
-        .unwrap()
-        .and_local_timezone(Amsterdam)
-        .unwrap()
-        .to_utc()
 }
 
 fn timed(start: DateTime<Utc>) -> ohsync_officeheart::Schedule {
@@ -113,32 +105,6 @@ fn expected_view(series: &Appointment, from: DateTime<Utc>) -> Vec<(DateTime<Utc
             )),
         })
         .filter(|(start, _)| *start >= from && *start < from + TimeDelta::days(VIEW_DAYS))
-        .collect();
-    shown.sort();
-    shown
-}
-
-/// What Outlook shows from `from` on, for as long as one view reaches.
-async fn outlook_view(world: &World, from: DateTime<Utc>) -> Vec<(DateTime<Utc>, String)> {
-    let page = world
-        .ews_client()
-        .find_calendar_view(
-            from,
-            from + TimeDelta::days(VIEW_DAYS),
-            100,
-            ItemShape::Summary,
-        )
-        .await
-        .unwrap();
-    let mut shown: Vec<(DateTime<Utc>, String)> = page
-        .items
-        .into_iter()
-        .map(|item| {
-            (
-                item.start.unwrap().to_utc(),
-                item.subject.unwrap_or_default(),
-            )
-        })
         .collect();
     shown.sort();
     shown
@@ -313,7 +279,7 @@ async fn one_cell(kind: &str, edit: Edit, side: SideOfEdit) {
         assert_effect(edit, series, first, second, &cell);
         let from = amsterdam(first, 0);
         assert_eq!(
-            outlook_view(&world, from).await,
+            world.outlook_view(from, VIEW_DAYS).await,
             expected_view(series, from),
             "{cell}: Outlook shows what the rule and exceptions say"
         );

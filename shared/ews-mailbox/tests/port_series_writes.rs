@@ -103,6 +103,17 @@ fn is_marked(sim: &RunningSim, key: &ExchangeItemKey) -> bool {
         .any(|(uri, _)| uri.key == PropertyKey::Name("ohsync-unfinished".into()))
 }
 
+async fn update(
+    mailbox: &EwsMailbox,
+    key: ExchangeItemKey,
+    appointment: Appointment,
+) -> Vec<UpdateOutcome> {
+    mailbox
+        .update_items(&[ExchangeUpdate { key, appointment }])
+        .await
+        .unwrap()
+}
+
 async fn create_series(mailbox: &EwsMailbox, appointment: Appointment) -> ExchangeItemKey {
     let outcomes = mailbox
         .create_items(&[new_item("oh-series", appointment)])
@@ -213,13 +224,7 @@ async fn a_series_update_rewrites_its_exceptions_and_a_stale_key_changes_nothing
         (week(2), Exception::Cancelled),
         (week(5), moved(week(5), 11, "Later", "")),
     ]);
-    let outcomes = mailbox
-        .update_items(&[ExchangeUpdate {
-            key: key.clone(),
-            appointment: changed.clone(),
-        }])
-        .await
-        .unwrap();
+    let outcomes = update(&mailbox, key.clone(), changed.clone()).await;
     let [UpdateOutcome::Updated(new_key)] = outcomes.as_slice() else {
         panic!("not updated: {outcomes:?}");
     };
@@ -233,13 +238,7 @@ async fn a_series_update_rewrites_its_exceptions_and_a_stale_key_changes_nothing
 
     // The key of before the update is stale now.
     let before = handle.exceptions(key.item_id.as_str()).unwrap();
-    let outcomes = mailbox
-        .update_items(&[ExchangeUpdate {
-            key: key.clone(),
-            appointment: with_exceptions(),
-        }])
-        .await
-        .unwrap();
+    let outcomes = update(&mailbox, key.clone(), with_exceptions()).await;
     assert_eq!(outcomes, [UpdateOutcome::Conflict]);
     assert_eq!(handle.exceptions(key.item_id.as_str()).unwrap(), before);
     assert_eq!(handle.deleted_instances(key.item_id.as_str()).unwrap(), [3]);
@@ -274,13 +273,7 @@ async fn a_create_stopped_half_way_is_unknown_and_stays_marked_until_rewritten()
         "the master was written without its exceptions"
     );
 
-    let outcomes = mailbox
-        .update_items(&[ExchangeUpdate {
-            key: item.key.clone(),
-            appointment: with_exceptions(),
-        }])
-        .await
-        .unwrap();
+    let outcomes = update(&mailbox, item.key.clone(), with_exceptions()).await;
     assert!(
         matches!(outcomes.as_slice(), [UpdateOutcome::Updated(_)]),
         "{outcomes:?}"
@@ -302,13 +295,7 @@ async fn an_update_stopped_half_way_fails_and_stays_marked_until_rewritten() {
         (week(4), Exception::Cancelled),
     ]);
     sim.faults().fail_next_of("DeleteItem", 1);
-    let outcomes = mailbox
-        .update_items(&[ExchangeUpdate {
-            key: key.clone(),
-            appointment: changed.clone(),
-        }])
-        .await
-        .unwrap();
+    let outcomes = update(&mailbox, key.clone(), changed.clone()).await;
     let [UpdateOutcome::Failed(error)] = outcomes.as_slice() else {
         panic!("not failed: {outcomes:?}");
     };
@@ -317,13 +304,7 @@ async fn an_update_stopped_half_way_fails_and_stays_marked_until_rewritten() {
     assert!(item.unfinished);
     assert_eq!(item.appointment, weekly(vec![]));
 
-    let outcomes = mailbox
-        .update_items(&[ExchangeUpdate {
-            key: item.key.clone(),
-            appointment: changed.clone(),
-        }])
-        .await
-        .unwrap();
+    let outcomes = update(&mailbox, item.key.clone(), changed.clone()).await;
     assert!(
         matches!(outcomes.as_slice(), [UpdateOutcome::Updated(_)]),
         "{outcomes:?}"
@@ -350,13 +331,7 @@ async fn a_move_across_a_neighbour_is_refused_before_anything_is_written() {
 
     let key = create_series(&mailbox, with_exceptions()).await;
     let requests = sim.counters().soap_requests();
-    let outcomes = mailbox
-        .update_items(&[ExchangeUpdate {
-            key: key.clone(),
-            appointment: across,
-        }])
-        .await
-        .unwrap();
+    let outcomes = update(&mailbox, key.clone(), across).await;
     assert!(
         matches!(outcomes.as_slice(), [UpdateOutcome::Failed(MailboxError::Rejected { code, .. })] if code == OCCURRENCE_CROSSES_NEIGHBOUR),
         "{outcomes:?}"

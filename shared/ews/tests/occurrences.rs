@@ -8,8 +8,9 @@ mod support;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use ohsync_ews::model::{
-    CalendarField, CalendarItemType, ConflictResolution, DayOfWeek, FieldUpdate, ItemChange,
-    ItemShape, Recurrence, RecurrencePattern, RecurrenceRange, SyncChange, TargetChange,
+    CalendarField, CalendarItemType, ConflictResolution, DayOfWeek, FieldUpdate, FindItemPage,
+    ItemChange, ItemShape, Recurrence, RecurrencePattern, RecurrenceRange, SyncChange,
+    TargetChange,
 };
 use ohsync_ews::{
     BasicAuth, CalendarItem, EwsClient, ExchangeVersion, ItemId, ItemTarget, NewCalendarItem,
@@ -72,6 +73,19 @@ async fn create_series(client: &EwsClient) -> ItemId {
         }])
         .await;
     created.into_iter().next().unwrap().unwrap()
+}
+
+/// CalendarView over all six Mondays.
+async fn whole_series(client: &EwsClient) -> FindItemPage {
+    client
+        .find_calendar_view(
+            slot(1),
+            slot(6) + TimeDelta::days(1),
+            50,
+            ItemShape::Summary,
+        )
+        .await
+        .unwrap()
 }
 
 async fn get(client: &EwsClient, target: ItemTarget) -> CalendarItem {
@@ -258,15 +272,7 @@ async fn deleting_a_plain_and_a_modified_instance() {
         exception_id.change_key,
         "deleting changed the master"
     );
-    let view = client
-        .find_calendar_view(
-            slot(1),
-            slot(6) + TimeDelta::days(1),
-            50,
-            ItemShape::Summary,
-        )
-        .await
-        .unwrap();
+    let view = whole_series(&client).await;
     let starts: Vec<_> = view.items.iter().map(|item| utc(item.start)).collect();
     assert_eq!(starts, [1, 2, 4, 6].map(|index| Some(slot(index))));
 
@@ -444,15 +450,7 @@ async fn master_edits_keep_exceptions_until_the_recurrence_is_set() {
     let master = get(&client, ItemTarget::Item(master_id.clone())).await;
     assert_eq!(master.modified_occurrences.len(), 1, "exceptions survive");
     assert_eq!(master.deleted_occurrences.len(), 1);
-    let view = client
-        .find_calendar_view(
-            slot(1),
-            slot(6) + TimeDelta::days(1),
-            50,
-            ItemShape::Summary,
-        )
-        .await
-        .unwrap();
+    let view = whole_series(&client).await;
     let shown: Vec<(Option<&str>, Option<DateTime<Utc>>)> = view
         .items
         .iter()
@@ -486,15 +484,7 @@ async fn master_edits_keep_exceptions_until_the_recurrence_is_set() {
         master.deleted_occurrences.is_empty(),
         "and deleted instances"
     );
-    let view = client
-        .find_calendar_view(
-            slot(1),
-            slot(6) + TimeDelta::days(1),
-            50,
-            ItemShape::Summary,
-        )
-        .await
-        .unwrap();
+    let view = whole_series(&client).await;
     assert_eq!(view.items.len(), 4);
     assert!(
         view.items

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, DurationRound, NaiveDate, TimeDelta, Utc};
 use ohsync_e2e::observed_store::ObservedStore;
 use ohsync_e2e::store_backend::{OpenStore, StoreBackend};
 use ohsync_engine::executor::{RunOptions, SyncPorts, run_user_sync};
@@ -22,6 +22,7 @@ use ohsync_engine::ports::{
 use ohsync_engine::reconcile::SyncPolicy;
 use ohsync_engine::report::RunReport;
 use ohsync_engine::testkit::FakeClock;
+use ohsync_ews::model::ItemShape;
 use ohsync_ews::transport::AddressPolicy;
 use ohsync_ews::{EwsClient, ExchangeVersion, NtlmAuth, RetryPolicy, TransportConfig};
 use ohsync_ews_mailbox::{EwsMailbox, MailboxSettings};
@@ -298,6 +299,32 @@ impl World {
         client_for(&self.ews, self.account, quick_retries())
     }
 
+    /// What Outlook shows for `days` from `from` on: (start, subject) of every single and
+    /// occurrence, in order.
+    pub async fn outlook_view(
+        &self,
+        from: DateTime<Utc>,
+        days: i64,
+    ) -> Vec<(DateTime<Utc>, String)> {
+        let page = self
+            .ews_client()
+            .find_calendar_view(from, from + TimeDelta::days(days), 100, ItemShape::Summary)
+            .await
+            .unwrap();
+        let mut shown: Vec<(DateTime<Utc>, String)> = page
+            .items
+            .into_iter()
+            .map(|item| {
+                (
+                    item.start.unwrap().to_utc(),
+                    item.subject.unwrap_or_default(),
+                )
+            })
+            .collect();
+        shown.sort();
+        shown
+    }
+
     pub fn ex(&self) -> MailboxHandle {
         self.ews.mailbox(self.account.smtp).unwrap()
     }
@@ -460,6 +487,15 @@ fn binding_of(tenant: &TenantId, user: &UserId, url: &str, account: Account) -> 
         mailbox: None,
     })
     .unwrap()
+}
+
+/// `date` at `hour`:00 in Amsterdam, as an instant.
+pub fn amsterdam(date: NaiveDate, hour: u32) -> DateTime<Utc> {
+    date.and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .and_local_timezone(chrono_tz::Europe::Amsterdam)
+        .unwrap()
+        .to_utc()
 }
 
 /// A whole hour `days` from now, plus `hour` hours: whole seconds, as Exchange keeps them.

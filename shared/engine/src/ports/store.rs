@@ -228,28 +228,19 @@ mod tests {
     use chrono::{Datelike, TimeZone, Timelike};
 
     use super::*;
-    use crate::appointment::{Categories, Schedule, ShowAs, Text, TimedSpan};
+    use crate::appointment::{Schedule, TimedSpan};
     use crate::series::{Recurrence, Series};
 
     fn daily(rule: &str) -> Appointment {
         let start = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
         let schedule =
             Schedule::Timed(TimedSpan::new(start, start + chrono::TimeDelta::hours(1)).unwrap());
-        let first = schedule.first_date(chrono_tz::Europe::Amsterdam);
-        Appointment {
-            subject: Text::new("Dagstart"),
-            location: Text::default(),
-            body: Text::default(),
-            schedule,
-            time_zone: chrono_tz::Europe::Amsterdam,
-            private: false,
-            show_as: ShowAs::Busy,
-            reminder_minutes: None,
-            categories: Categories::default(),
-            recurrence: Some(Recurrence::Series(
-                Series::new(rule.parse().unwrap(), first, []).unwrap(),
-            )),
-        }
+        let mut series = crate::testkit::appointment("Dagstart", schedule);
+        let first = schedule.first_date(series.time_zone);
+        series.recurrence = Some(Recurrence::Series(
+            Series::new(rule.parse().unwrap(), first, []).unwrap(),
+        ));
+        series
     }
 
     #[test]
