@@ -11,6 +11,8 @@ use chrono_tz::Europe::Amsterdam;
 use ohsync_e2e::store_backend::StoreBackend;
 use ohsync_engine::reconcile::SkipReason;
 use ohsync_engine::report::RunOutcome;
+use ohsync_ews::ItemId;
+use ohsync_ews::model::{CalendarFieldName, ConflictResolution, FieldUpdate, ItemChange};
 use ohsync_ews_sim::ItemPatch;
 use ohsync_officeheart::{
     Appointment, AppointmentData, Exception, ExceptionKind, ModifiedOccurrence,
@@ -221,6 +223,52 @@ async fn moving_a_series_or_shortening_it_in_officeheart_rewrites_it_in_exchange
     world.assert_in_sync().await;
 }
 
+async fn a_series_made_single_on_either_side_becomes_single_on_the_other(backend: StoreBackend) {
+    let world = World::start(backend).await;
+    let first = monday_before_the_march_change();
+    let from_officeheart = world.oh_seed(series_data("Weekstart", first, MONDAYS_4));
+    world.oh_seed(series_data(
+        "Vrijdagborrel",
+        first + TimeDelta::days(4),
+        "FREQ=WEEKLY;INTERVAL=1;BYDAY=FR;WKST=MO",
+    ));
+    assert_eq!(world.run().await.outcome, RunOutcome::Completed);
+
+    world.oh_edit(&from_officeheart.id, |data| data.recurrence = None);
+    // In Outlook (any EWS client): the borrel's rule deleted.
+    let borrel = world
+        .ex_all()
+        .into_iter()
+        .find(|item| item.subject.as_deref() == Some("Vrijdagborrel"))
+        .unwrap();
+    let unrecur = ItemChange {
+        item_id: ItemId::new(borrel.item_id.as_str(), borrel.change_key.as_str()),
+        updates: vec![FieldUpdate::Delete(CalendarFieldName::Recurrence)],
+    };
+    let results = world
+        .ews_client()
+        .update_items_with(&[unrecur], ConflictResolution::AlwaysOverwrite)
+        .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let report = world.run().await;
+
+    assert_eq!(report.outcome, RunOutcome::Completed, "{report:?}");
+    assert_eq!(report.counts.updated.exchange, 1, "{report:?}");
+    assert_eq!(report.counts.updated.officeheart, 1, "{report:?}");
+    assert!(
+        world.ex_all().iter().all(|item| !item.is_recurring_master),
+        "Outlook shows single appointments"
+    );
+    assert!(
+        world
+            .oh_all()
+            .iter()
+            .all(|item| item.data.recurrence.is_none())
+    );
+    world.assert_in_sync().await;
+    assert!(world.run().await.counts.is_empty());
+}
+
 async fn deleting_a_series_on_either_side_deletes_it_on_the_other(backend: StoreBackend) {
     let world = World::start(backend).await;
     let first = monday_before_the_march_change();
@@ -386,6 +434,7 @@ on_every_store!(
     occurrences_cancelled_and_moved_in_outlook_reach_officeheart_as_exceptions,
     moving_a_series_or_shortening_it_in_officeheart_rewrites_it_in_exchange,
     deleting_a_series_on_either_side_deletes_it_on_the_other,
+    a_series_made_single_on_either_side_becomes_single_on_the_other,
     exceptions_made_in_officeheart_show_in_outlook,
     a_series_write_cut_off_half_way_is_finished_by_the_next_run,
     a_series_whose_rule_ohsync_cannot_sync_is_counted_and_left_alone,

@@ -120,11 +120,14 @@ impl Converter {
     /// [`Converter::schedule_fields`]); a series with exceptions also gets the unfinished-write
     /// marker, which the last request of its write removes.
     fn synced(&self, appointment: &Appointment) -> Result<Vec<Synced>, ConvertError> {
+        // A single deletes any rule: that is how a series the user made single elsewhere
+        // becomes one appointment in Exchange (deleting an absent property changes nothing, as
+        // for the texts above).
         let recurrence = match &appointment.recurrence {
-            None => None,
+            None => Synced::Empty(CalendarFieldName::Recurrence),
             Some(Recurrence::Series(series)) => {
                 let first = appointment.schedule.first_date(appointment.time_zone);
-                Some(CalendarField::Recurrence(ews_from_rule(
+                Synced::Value(CalendarField::Recurrence(ews_from_rule(
                     series.rule(),
                     first,
                 )))
@@ -163,7 +166,7 @@ impl Converter {
                 reminder_value(minutes),
             )));
         }
-        fields.extend(recurrence.map(Synced::Value));
+        fields.push(recurrence);
         if series_with_exceptions(appointment).is_some() {
             fields.push(Synced::Value(CalendarField::UnfinishedMarker));
         }
@@ -480,6 +483,13 @@ mod tests {
         assert!(change.updates.contains(&FieldUpdate::Set(expected)));
         let (single, _) = converter.new_item(&new_item(appointment())).unwrap();
         assert_eq!(field(&single.fields, CalendarFieldName::Recurrence), None);
+        // An update of a single deletes any rule: a series made single elsewhere.
+        let change = converter.item_change(&update(appointment())).unwrap();
+        assert!(
+            change
+                .updates
+                .contains(&FieldUpdate::Delete(CalendarFieldName::Recurrence))
+        );
     }
 
     #[test]
