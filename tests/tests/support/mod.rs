@@ -356,6 +356,18 @@ impl World {
         subjects
     }
 
+    /// Both sides are in sync ([`World::assert_in_sync`]) and one more run changes nothing: the
+    /// echoes of the last run's writes are recognised, not synced back.
+    pub async fn assert_settled(&self) -> Vec<(AgendaItem, ExchangeItem)> {
+        let pairs = self.assert_in_sync().await;
+        let quiet = self.run().await;
+        assert!(
+            quiet.counts.is_empty(),
+            "a run after the sync still wrote: {quiet:?}"
+        );
+        pairs
+    }
+
     /// Both sides hold the same appointments, one to one through the stored mappings, with
     /// equal content; returns the pairs. Reads through the adapters, after any counting.
     pub async fn assert_in_sync(&self) -> Vec<(AgendaItem, ExchangeItem)> {
