@@ -30,11 +30,7 @@ async fn a_new_account_starts_from_nothing_and_switching_back_resurrects_nothing
 
     // The new mailbox already holds a copy of one synced item, tag and all (a migrated calendar),
     // and an appointment of its own.
-    let original = world
-        .ex_all()
-        .into_iter()
-        .find(|item| item.subject.as_deref() == Some("Offerte Jansen"))
-        .unwrap();
+    let original = world.ex_named("Offerte Jansen");
     world.switch_account(JAN_NEW);
     assert_ne!(world.binding, old_binding, "a new account is a new binding");
     let mut patch = ItemPatch::new()
@@ -97,11 +93,7 @@ async fn a_new_account_starts_from_nothing_and_switching_back_resurrects_nothing
     // created after the sync state the run holds (see the report's gaps).
     assert_eq!(world.run().await.outcome, RunOutcome::Completed);
     world.oh_remove(&lunch.id);
-    let dentist = world
-        .ex_all()
-        .into_iter()
-        .find(|item| item.subject.as_deref() == Some("Tandarts"))
-        .unwrap();
+    let dentist = world.ex_named("Tandarts");
     world.ex().delete(&dentist.item_id).unwrap();
     assert_eq!(world.run().await.outcome, RunOutcome::Completed);
     let remaining = ["Eigen afspraak", "Offerte Jansen", "Teamoverleg"];

@@ -228,11 +228,7 @@ async fn a_series_made_single_on_either_side_becomes_single_on_the_other(backend
 
     world.oh_edit(&from_officeheart.id, |data| data.recurrence = None);
     // In Outlook (any EWS client): the borrel's rule deleted.
-    let borrel = world
-        .ex_all()
-        .into_iter()
-        .find(|item| item.subject.as_deref() == Some("Vrijdagborrel"))
-        .unwrap();
+    let borrel = world.ex_named("Vrijdagborrel");
     let unrecur = ItemChange {
         item_id: ItemId::new(borrel.item_id.as_str(), borrel.change_key.as_str()),
         updates: vec![FieldUpdate::Delete(CalendarFieldName::Recurrence)],
@@ -273,11 +269,7 @@ async fn deleting_a_series_on_either_side_deletes_it_on_the_other(backend: Store
     assert_eq!(world.ex_all().len(), 2);
 
     world.oh_remove(&from_officeheart.id);
-    let borrel = world
-        .ex_all()
-        .into_iter()
-        .find(|item| item.subject.as_deref() == Some("Vrijdagborrel"))
-        .unwrap();
+    let borrel = world.ex_named("Vrijdagborrel");
     world.ex().delete(&borrel.item_id).unwrap();
     let report = world.run().await;
 

@@ -346,6 +346,14 @@ impl World {
         self.ex().items()
     }
 
+    /// The Exchange item with `subject` (there must be one).
+    pub fn ex_named(&self, subject: &str) -> ItemSnapshot {
+        self.ex_all()
+            .into_iter()
+            .find(|item| item.subject.as_deref() == Some(subject))
+            .unwrap_or_else(|| panic!("no Exchange item {subject:?}"))
+    }
+
     pub fn ex_subjects(&self) -> Vec<String> {
         let mut subjects: Vec<String> = self
             .ex_all()
