@@ -15,7 +15,7 @@ use ohsync_ews::ItemId;
 use ohsync_ews::model::{CalendarFieldName, ConflictResolution, FieldUpdate, ItemChange};
 use ohsync_ews_sim::ItemPatch;
 use ohsync_officeheart::{
-    Appointment, AppointmentData, Exception, ExceptionKind, ModifiedOccurrence,
+    Appointment, AppointmentData, AppointmentId, Exception, ExceptionKind, ModifiedOccurrence,
 };
 use support::{World, amsterdam, oh_data};
 
@@ -215,18 +215,25 @@ async fn moving_a_series_or_shortening_it_in_officeheart_rewrites_it_in_exchange
     world.assert_settled().await;
 }
 
-async fn a_series_made_single_on_either_side_becomes_single_on_the_other(backend: StoreBackend) {
+/// Two series made in OfficeHeart and synced: "Weekstart" (four Mondays; its id is returned) and
+/// "Vrijdagborrel" (every Friday, no end).
+async fn two_synced_series(backend: StoreBackend) -> (World, AppointmentId) {
     let world = World::start(backend).await;
     let first = monday_before_the_march_change();
-    let from_officeheart = world.oh_seed(series_data("Weekstart", first, MONDAYS_4));
+    let weekstart = world.oh_seed(series_data("Weekstart", first, MONDAYS_4));
     world.oh_seed(series_data(
         "Vrijdagborrel",
         first + TimeDelta::days(4),
         "FREQ=WEEKLY;INTERVAL=1;BYDAY=FR;WKST=MO",
     ));
     assert_eq!(world.run().await.outcome, RunOutcome::Completed);
+    (world, weekstart.id)
+}
 
-    world.oh_edit(&from_officeheart.id, |data| data.recurrence = None);
+async fn a_series_made_single_on_either_side_becomes_single_on_the_other(backend: StoreBackend) {
+    let (world, from_officeheart) = two_synced_series(backend).await;
+
+    world.oh_edit(&from_officeheart, |data| data.recurrence = None);
     // In Outlook (any EWS client): the borrel's rule deleted.
     let borrel = world.ex_named("Vrijdagborrel");
     let unrecur = ItemChange {
@@ -257,18 +264,10 @@ async fn a_series_made_single_on_either_side_becomes_single_on_the_other(backend
 }
 
 async fn deleting_a_series_on_either_side_deletes_it_on_the_other(backend: StoreBackend) {
-    let world = World::start(backend).await;
-    let first = monday_before_the_march_change();
-    let from_officeheart = world.oh_seed(series_data("Weekstart", first, MONDAYS_4));
-    world.oh_seed(series_data(
-        "Vrijdagborrel",
-        first + TimeDelta::days(4),
-        "FREQ=WEEKLY;INTERVAL=1;BYDAY=FR;WKST=MO",
-    ));
-    assert_eq!(world.run().await.outcome, RunOutcome::Completed);
+    let (world, from_officeheart) = two_synced_series(backend).await;
     assert_eq!(world.ex_all().len(), 2);
 
-    world.oh_remove(&from_officeheart.id);
+    world.oh_remove(&from_officeheart);
     let borrel = world.ex_named("Vrijdagborrel");
     world.ex().delete(&borrel.item_id).unwrap();
     let report = world.run().await;
